@@ -1,0 +1,55 @@
+# Mission Support tracker. `make run` to try it, `make test` to prove it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test test-fast lint format migrate seed venv clean bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Local development defaults; anything the caller sets wins.
+run: export DEBUG ?= 1
+run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+run: export PORT := $(PORT)
+run: $(STAMP)
+	@mkdir -p var
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py setup_schedules
+	@$(PY) manage.py seed_demo
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$${REDIS_URL:-$$CELERY_BROKER_URL}" ]; then \
+		echo; echo "Serving on http://127.0.0.1:$(PORT)/ with PostgreSQL, Redis, a Celery worker and beat."; \
+		echo "Log in at http://127.0.0.1:$(PORT)/login/ as viewer, mission, supervisor or admin. Ctrl-C stops everything."; echo; \
+		$(PY) manage.py collectstatic --no-input -v 0; \
+		exec $(VENV)/bin/honcho -f Procfile start; \
+	else \
+		echo; echo "Serving on http://127.0.0.1:$(PORT)/ (embedded SQLite in var/, tasks run in-process)."; \
+		echo "Log in at http://127.0.0.1:$(PORT)/login/ as viewer, mission, supervisor or admin. Ctrl-C stops it."; echo; \
+		exec $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
+
+test: $(STAMP)
+	@bash scripts/test.sh
+
+# The quick loop: SQLite, in-process tasks, no external services.
+test-fast: $(STAMP)
+	@$(PY) -m pytest -q -m "not postgres and not redis and not celery and not browser"
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,248 @@
+"""Admin for reference data: fast lists, CSV import/export, and writes through the services."""
+
+from django.contrib import admin, messages
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
+
+from . import services
+from .events import event_dispatch
+from .exceptions import DomainError
+from .models import (
+    Area,
+    AuditEntry,
+    Event,
+    OffenceGroup,
+    Operation,
+    OutcomeType,
+    Resource,
+    TacticalPriority,
+)
+
+
+class AuditedResource(resources.ModelResource):
+    """Rows imported from CSV are saved, validated and audited by the reference-data service."""
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.before_save_instance(instance, row, **kwargs)
+        if self._is_using_transactions(kwargs) or not self._is_dry_run(kwargs):
+            services.reference_save(actor=kwargs.get("user"), instance=instance, reason="CSV import")
+        self.after_save_instance(instance, row, **kwargs)
+
+
+def _fk(attribute, model, field="code"):
+    return fields.Field(attribute=attribute, column_name=attribute, widget=ForeignKeyWidget(model, field))
+
+
+def _m2m(attribute, model, field="code"):
+    return fields.Field(
+        attribute=attribute, column_name=attribute, widget=ManyToManyWidget(model, "|", field)
+    )
+
+
+class AreaResource(AuditedResource):
+    parent = _fk("parent", Area)
+
+    class Meta:
+        model = Area
+        import_id_fields = ["code"]
+        fields = ["code", "name", "kind", "parent", "population", "population_year",
+                  "population_source", "active_from", "active_to"]  # fmt: skip
+
+
+class OffenceGroupResource(AuditedResource):
+    parent = _fk("parent", OffenceGroup)
+
+    class Meta:
+        model = OffenceGroup
+        import_id_fields = ["code"]
+        fields = ["code", "name", "parent", "police_uk_crime_type", "is_crime", "severity_weight",
+                  "severity_source", "harm_weight", "harm_source"]  # fmt: skip
+
+
+class OperationResource(AuditedResource):
+    focus_offence_groups = _m2m("focus_offence_groups", OffenceGroup)
+    areas = _m2m("areas", Area)
+
+    class Meta:
+        model = Operation
+        import_id_fields = ["code"]
+        fields = ["code", "name", "kind", "lead_rank", "lead_name", "objectives",
+                  "focus_offence_groups", "areas", "start_date", "end_date", "status", "source"]  # fmt: skip
+
+
+class TacticalPriorityResource(AuditedResource):
+    offence_groups = _m2m("offence_groups", OffenceGroup)
+    areas = _m2m("areas", Area)
+
+    class Meta:
+        model = TacticalPriority
+        fields = ["id", "title", "offence_groups", "areas", "effective_from", "effective_to",
+                  "ftdb_date", "source"]  # fmt: skip
+
+
+class ResourceResource(AuditedResource):
+    home_area = _fk("home_area", Area)
+
+    class Meta:
+        model = Resource
+        import_id_fields = ["code"]
+        fields = ["code", "name", "kind", "home_area", "capacity_per_period", "active"]
+
+
+class OutcomeTypeResource(AuditedResource):
+    class Meta:
+        model = OutcomeType
+        import_id_fields = ["code"]
+        fields = ["code", "label", "group", "is_positive"]
+
+
+class ReferenceAdmin(ImportExportModelAdmin):
+    """Saves and deletes go through the audited services, like the API's."""
+
+    def save_model(self, request, obj, form, change):
+        m2m_names = {field.name for field in obj._meta.many_to_many}
+        changed_m2m = [name for name in form.changed_data if name in m2m_names]
+        services.reference_save(
+            actor=request.user, instance=obj, reason="admin edit", changed_m2m=changed_m2m
+        )
+
+    def delete_model(self, request, obj):
+        services.reference_delete(actor=request.user, instance=obj, reason="admin delete")
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            try:
+                services.reference_delete(actor=request.user, instance=obj, reason="admin delete")
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.register(Area)
+class AreaAdmin(ReferenceAdmin):
+    resource_classes = [AreaResource]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "population",
+        "population_year",
+        "active_from",
+        "active_to",
+    ]
+    list_filter = ["kind", "parent"]
+    search_fields = ["code", "name"]
+    ordering = ["kind", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(OffenceGroup)
+class OffenceGroupAdmin(ReferenceAdmin):
+    resource_classes = [OffenceGroupResource]
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "police_uk_crime_type",
+        "is_crime",
+        "severity_weight",
+        "harm_weight",
+    ]
+    list_filter = ["is_crime", "police_uk_crime_type", ("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name", "police_uk_crime_type"]
+    ordering = ["code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Operation)
+class OperationAdmin(ReferenceAdmin):
+    resource_classes = [OperationResource]
+    list_display = ["code", "name", "kind", "lead", "start_date", "end_date", "status"]
+    list_filter = ["status", "kind", "areas"]
+    search_fields = ["code", "name", "lead_name", "objectives"]
+    ordering = ["code"]
+    filter_horizontal = ["focus_offence_groups", "areas"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(TacticalPriority)
+class TacticalPriorityAdmin(ReferenceAdmin):
+    resource_classes = [TacticalPriorityResource]
+    list_display = ["title", "effective_from", "effective_to", "ftdb_date"]
+    list_filter = ["offence_groups", "areas"]
+    search_fields = ["title"]
+    ordering = ["-effective_from"]
+    filter_horizontal = ["offence_groups", "areas"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(Resource)
+class ResourceAdmin(ReferenceAdmin):
+    resource_classes = [ResourceResource]
+    list_display = ["code", "name", "kind", "home_area", "capacity_per_period", "active"]
+    list_filter = ["active", "kind", "home_area"]
+    list_editable = ["capacity_per_period"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+    list_select_related = ["home_area"]
+    autocomplete_fields = ["home_area"]
+    actions = ["bring_into_service", "take_out_of_service"]
+
+    @admin.action(description="Bring selected resources into service")
+    def bring_into_service(self, request, queryset):
+        changed = services.resource_set_active(
+            actor=request.user, resources=queryset, active=True, reason="admin action"
+        )
+        self.message_user(request, f"{len(changed)} resource(s) brought into service.")
+
+    @admin.action(description="Take selected resources out of service")
+    def take_out_of_service(self, request, queryset):
+        changed = services.resource_set_active(
+            actor=request.user, resources=queryset, active=False, reason="admin action"
+        )
+        self.message_user(request, f"{len(changed)} resource(s) taken out of service.")
+
+
+@admin.register(OutcomeType)
+class OutcomeTypeAdmin(ReferenceAdmin):
+    resource_classes = [OutcomeTypeResource]
+    list_display = ["code", "label", "group", "is_positive"]
+    list_filter = ["is_positive", "group"]
+    search_fields = ["label"]
+    ordering = ["code"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_username", "action", "object_type", "object_id", "object_repr", "reason"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_username", "object_id", "object_repr", "reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "type", "aggregate_type", "aggregate_id", "created_at", "processed_at", "attempts"]
+    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["type", "aggregate_id"]
+    date_hierarchy = "created_at"
+    actions = ["dispatch_now"]
+
+    @admin.action(description="Dispatch selected events now")
+    def dispatch_now(self, request, queryset):
+        done = sum(bool(event_dispatch(event_id=event.pk)) for event in queryset)
+        self.message_user(request, f"{done} event(s) dispatched.")

@@ -1,0 +1,109 @@
+"""Domain events through a transactional outbox.
+
+``event_emit`` writes an :class:`Event` row inside the caller's transaction and enqueues the
+dispatcher only when that transaction commits, so an event exists exactly when its change does.
+Consumers register for event types (``@consumer("mission.outcome_logged")``) from their own app's
+``ready()``; the app that emits never imports the app that listens. Dispatch records an
+:class:`EventDelivery` per consumer in the same transaction as the consumer's effect, so a
+redelivered event is skipped by every consumer that already handled it. A periodic sweep
+re-enqueues events that are still unprocessed after ``OUTBOX_SWEEP_AFTER_SECONDS``.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .models import Event, EventDelivery
+
+logger = logging.getLogger(__name__)
+
+_consumers = defaultdict(dict)
+
+
+def consumer(*event_types, name=None):
+    """Register the decorated function ``fn(event)`` for each of ``event_types``."""
+
+    def register(fn):
+        consumer_name = name or f"{fn.__module__}.{fn.__qualname__}"
+        for event_type in event_types:
+            _consumers[event_type][consumer_name] = fn
+        return fn
+
+    return register
+
+
+def consumers_for(event_type):
+    return dict(_consumers.get(event_type, {}))
+
+
+def event_emit(event_type, *, payload, aggregate=None):
+    """Write an event in the current transaction; it is dispatched after commit."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("event_emit must run inside the transaction that makes the change.")
+    event = Event.objects.create(
+        type=event_type,
+        payload=payload,
+        aggregate_type=aggregate._meta.model_name if aggregate is not None else "",
+        aggregate_id=str(aggregate.pk) if aggregate is not None else "",
+    )
+    transaction.on_commit(lambda: _enqueue(event.pk))
+    return event
+
+
+def _enqueue(event_id):
+    from .tasks import dispatch_event
+
+    try:
+        dispatch_event.delay(event_id)
+    except Exception:  # broker down: the sweep will pick the event up later
+        logger.warning("Could not enqueue event %s; the outbox sweep will retry it.", event_id)
+
+
+def event_dispatch(*, event_id):
+    """Hand one event to each registered consumer that has not yet had it. Idempotent."""
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, processed_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return False  # already processed, or another worker holds it right now
+        delivered = set(event.deliveries.values_list("consumer", flat=True))
+        errors = []
+        for consumer_name, fn in consumers_for(event.type).items():
+            if consumer_name in delivered:
+                continue
+            try:
+                with transaction.atomic():
+                    EventDelivery.objects.create(event=event, consumer=consumer_name)
+                    fn(event)
+            except IntegrityError:
+                continue  # a concurrent dispatcher delivered it first
+            except Exception as exc:  # a failing consumer must not block the others
+                logger.exception("Consumer %s failed on event %s", consumer_name, event.pk)
+                errors.append(f"{consumer_name}: {exc!r}")
+        event.attempts += 1
+        event.last_error = "\n".join(errors)
+        if not errors:
+            event.processed_at = timezone.now()
+        event.save(update_fields=["attempts", "last_error", "processed_at"])
+        return not errors
+
+
+def outbox_sweep(*, older_than_seconds=None, limit=1000):
+    """Re-enqueue events not processed in time (broker outage, killed worker). Returns the count."""
+    age = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=age)
+    ids = list(
+        Event.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in ids:
+        _enqueue(event_id)
+    return len(ids)

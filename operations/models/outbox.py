@@ -1,0 +1,48 @@
+"""The transactional outbox: domain events written in the same transaction as the change."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Event(models.Model):
+    """A domain event, stored with the change that caused it and dispatched after commit."""
+
+    type = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField(default=dict)
+    aggregate_type = models.CharField(max_length=64, blank=True)
+    aggregate_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="event_unprocessed_idx",
+                condition=Q(processed_at__isnull=True),
+            ),
+            models.Index(fields=["aggregate_type", "aggregate_id"], name="event_aggregate_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.type}"
+
+
+class EventDelivery(models.Model):
+    """One consumer's receipt of one event: the row that makes redelivery harmless."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    consumer = models.CharField(max_length=120)
+    delivered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="event_delivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} → {self.consumer}"
