@@ -6,6 +6,7 @@ broker with separate worker and beat processes. There is one settings module: an
 between a laptop and production is an environment variable, never a second file.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -225,3 +226,13 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Tasking: when a 24-hour tasking period starts (local hour), and default deadlines per request
+# kind in hours (TASKING_DEADLINE_HOURS='{"forensic_arrest": 48, "curfew_check": 12}').
+TASKING_PERIOD_START_HOUR = env_int("TASKING_PERIOD_START_HOUR", 7)
+TASKING_DEADLINE_HOURS = {
+    "forensic_arrest": 48,
+    "curfew_check": 24,
+    **json.loads(os.environ.get("TASKING_DEADLINE_HOURS") or "{}"),
+}
+TASKING_AT_RISK_HOURS = env_int("TASKING_AT_RISK_HOURS", 6)

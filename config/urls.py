@@ -10,9 +10,10 @@ from rest_framework.routers import DefaultRouter
 from operations import views as operations_views
 from operations.api.urls import router as operations_router
 from operations.roles import Role, has_role
+from tasking.api.urls import router as tasking_router
 
 api_router = DefaultRouter()
-for app_router in (operations_router,):
+for app_router in (operations_router, tasking_router):
     api_router.registry.extend(app_router.registry)
 
 admin.site.site_header = "Mission Support administration"

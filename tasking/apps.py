@@ -6,3 +6,12 @@ class TaskingConfig(AppConfig):
 
     name = "tasking"
     verbose_name = "Tasking"
+
+    def ready(self):
+        from operations.schedules import PERIODIC_TASKS
+
+        PERIODIC_TASKS["deadline flags"] = (
+            "tasking.tasks.flag_deadlines",
+            60,
+            "Flag requests whose deadline is at risk (default 6 h left) or overdue, once each.",
+        )

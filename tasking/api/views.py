@@ -1,0 +1,202 @@
+"""Tasking endpoints: declared querysets, serializers and filtersets; every write is a service."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from operations.roles import Role
+from tasking import filters, selectors, services
+from tasking.models import OperationTarget, ThreatItem
+
+from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: field errors."),
+    401: OpenApiResponse(description="Not authenticated."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Your role does not allow this."),
+    404: OpenApiResponse(description="Not found."),
+    409: OpenApiResponse(s.ConflictSerializer, description="Illegal transition, stale version or full."),
+}
+
+
+def responses(ok_status, serializer):
+    return {ok_status: serializer, **ERRORS}
+
+
+class RequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    queryset = selectors.request_list()
+    serializer_class = s.RequestSerializer
+    filterset_class = filters.RequestFilterSet
+    search_fields = ["subject_reference", "location", "intelligence_summary"]
+    ordering_fields = ["priority_score", "due_by", "received_at"]
+    read_role = Role.VIEWER
+    write_role = Role.MISSION_SUPPORT
+
+    @extend_schema(responses=responses(201, s.RequestSerializer))
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.request_receive(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AssessInputSerializer, responses=responses(200, s.RequestSerializer))
+    @action(detail=True, methods=["post"])
+    def assess(self, request, pk=None):
+        target = self.get_object()
+        data = s.AssessInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_assess(actor=request.user, request=target, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+
+
+@extend_schema_view(
+    allocate=extend_schema(request=s.AllocateSerializer, responses=responses(200, s.MissionSerializer)),
+    start=extend_schema(request=s.VersionedSerializer, responses=responses(200, s.MissionSerializer)),
+    outcome=extend_schema(request=s.OutcomeInputSerializer, responses=responses(200, s.MissionSerializer)),
+    not_completed=extend_schema(request=s.ReasonSerializer, responses=responses(200, s.MissionSerializer)),
+    cancel=extend_schema(request=s.ReasonSerializer, responses=responses(200, s.MissionSerializer)),
+    history=extend_schema(responses=s.MissionTransitionSerializer(many=True)),
+)
+class MissionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.mission_list()
+    serializer_class = s.MissionSerializer
+    filterset_class = filters.MissionFilterSet
+    ordering_fields = ["created_at", "due_by", "finished_at"]
+    read_role = Role.VIEWER
+    write_role = Role.MISSION_SUPPORT
+    action_roles = {"cancel": Role.SUPERVISOR}
+
+    def _act(self, input_serializer, service, **extra):
+        mission = self.get_object()
+        data = input_serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version", None)
+        service(actor=self.request.user, mission=mission, expected_version=version, **fields, **extra)
+        return Response(self.get_serializer(self.get_queryset().get(pk=mission.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        data = s.AllocateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        day = fields.pop("period", None)
+        period = services.period_for_day(day) if day else None
+        mission = self.get_object()
+        services.mission_allocate(
+            actor=request.user, mission=mission, period=period,
+            expected_version=fields.pop("version", None), **fields,
+        )  # fmt: skip
+        return Response(self.get_serializer(self.get_queryset().get(pk=mission.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act(s.VersionedSerializer, services.mission_start)
+
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        return self._act(s.OutcomeInputSerializer, services.mission_log_outcome)
+
+    @action(detail=True, methods=["post"], url_path="not-completed")
+    def not_completed(self, request, pk=None):
+        return self._act(s.ReasonSerializer, services.mission_not_complete)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(s.ReasonSerializer, services.mission_cancel)
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        mission = self.get_object()
+        rows = mission.history.select_related("actor")
+        return Response(s.MissionTransitionSerializer(rows, many=True).data)
+
+
+class TrmMeetingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    queryset = selectors.trm_meeting_list().prefetch_related("decisions__made_by")
+    serializer_class = s.TrmMeetingSerializer
+    filterset_class = filters.TrmMeetingFilterSet
+    read_role = Role.VIEWER
+    write_role = Role.MISSION_SUPPORT
+    action_roles = {"close": Role.SUPERVISOR, "reopen": Role.SUPERVISOR}
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.trm_meeting_open(
+            actor=self.request.user, date=data["date"], attendees=data.get("attendees", "")
+        )
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k in ("attendees", "summary")}
+        serializer.instance = services.trm_meeting_update(
+            actor=self.request.user, meeting=serializer.instance, **data
+        )
+
+    def _fresh(self, meeting):
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+    @extend_schema(request=s.TrmDecisionSerializer, responses=responses(201, s.TrmDecisionSerializer))
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.TrmDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.trm_decision_record(actor=request.user, meeting=meeting, **data.validated_data)
+        return Response(s.TrmDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=responses(200, s.TrmMeetingSerializer))
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._fresh(services.trm_meeting_close(actor=request.user, meeting=self.get_object()))
+
+    @extend_schema(request=s.ReasonSerializer, responses=responses(200, s.TrmMeetingSerializer))
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.trm_meeting_reopen(
+            actor=request.user, meeting=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return self._fresh(meeting)
+
+
+class AuditedCrudViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    read_role = Role.VIEWER
+    write_role = Role.MISSION_SUPPORT
+    service = None
+    instance_arg = None
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).service(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).service(
+            actor=self.request.user, **{self.instance_arg: serializer.instance}, **serializer.validated_data
+        )
+
+
+class ThreatItemViewSet(AuditedCrudViewSet):
+    queryset = ThreatItem.objects.select_related("area", "raised_by")
+    serializer_class = s.ThreatItemSerializer
+    filterset_class = filters.ThreatItemFilterSet
+    search_fields = ["title", "description", "owner"]
+    service = services.threat_item_save
+    instance_arg = "item"
+
+
+class OperationTargetViewSet(AuditedCrudViewSet):
+    queryset = OperationTarget.objects.select_related("operation", "area")
+    serializer_class = s.OperationTargetSerializer
+    filterset_class = filters.OperationTargetFilterSet
+    search_fields = ["subject_reference", "location"]
+    service = services.operation_target_save
+    instance_arg = "target"

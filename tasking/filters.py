@@ -1,0 +1,67 @@
+"""One FilterSet per tasking model, shared by the API and the Mission Support screens."""
+
+import django_filters
+
+from .models import Mission, OperationTarget, Request, RequestKind, ThreatItem, TrmMeeting
+
+
+class RequestFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices)
+    state = django_filters.MultipleChoiceFilter(choices=Request.State.choices)
+    area = django_filters.CharFilter(field_name="area__code", label="Area code")
+    operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
+    grade = django_filters.CharFilter()
+
+    class Meta:
+        model = Request
+        fields = ["kind", "state", "area", "operation", "grade"]
+
+
+class MissionFilterSet(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=Mission.State.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices)
+    resource = django_filters.CharFilter(field_name="resource__code", label="Resource code")
+    area = django_filters.CharFilter(field_name="area__code", label="Area code")
+    operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
+    period = django_filters.DateFilter(field_name="period__day", label="Tasking period (start date)")
+    period_from = django_filters.DateFilter(field_name="period__day", lookup_expr="gte")
+    period_to = django_filters.DateFilter(field_name="period__day", lookup_expr="lte")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
+    result = django_filters.CharFilter(field_name="outcome__result", label="Outcome result")
+
+    class Meta:
+        model = Mission
+        fields = ["state", "kind", "resource", "area", "operation", "period"]
+
+
+class TrmMeetingFilterSet(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = TrmMeeting
+        fields = ["status", "date"]
+
+
+class ThreatItemFilterSet(django_filters.FilterSet):
+    area = django_filters.CharFilter(field_name="area__code", label="Area code")
+
+    class Meta:
+        model = ThreatItem
+        fields = ["category", "status", "risk_rating", "area"]
+
+
+class OperationTargetFilterSet(django_filters.FilterSet):
+    operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
+    area = django_filters.CharFilter(field_name="area__code", label="Area code")
+
+    class Meta:
+        model = OperationTarget
+        fields = ["operation", "area", "status"]

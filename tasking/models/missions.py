@@ -1,0 +1,191 @@
+"""Missions, their life cycle history, and their outcomes."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .requests import ARREST_KINDS, WARRANT_KINDS, RequestKind
+
+
+class Mission(models.Model):
+    """An approved request allocated to a resource for a tasking period."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending allocation"
+        ALLOCATED = "allocated", "Allocated"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        NOT_COMPLETED = "not_completed", "Not completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The life cycle: which states each state may move to.
+    TRANSITIONS = {
+        State.PENDING: {State.ALLOCATED, State.CANCELLED},
+        State.ALLOCATED: {State.ALLOCATED, State.IN_PROGRESS, State.NOT_COMPLETED, State.CANCELLED},
+        State.IN_PROGRESS: {State.COMPLETED, State.NOT_COMPLETED, State.CANCELLED},
+        State.NOT_COMPLETED: {State.ALLOCATED, State.CANCELLED},
+        State.COMPLETED: set(),
+        State.CANCELLED: set(),
+    }
+    OPEN_STATES = {State.PENDING, State.ALLOCATED, State.IN_PROGRESS, State.NOT_COMPLETED}
+    # States that use a place in a resource's capacity for the mission's period.
+    CAPACITY_STATES = {State.ALLOCATED, State.IN_PROGRESS, State.COMPLETED, State.NOT_COMPLETED}
+
+    request = models.OneToOneField("tasking.Request", on_delete=models.PROTECT, related_name="mission")
+    # Copied from the request so that mission lists and indicators filter without a join.
+    kind = models.CharField(max_length=20, choices=RequestKind.choices, db_index=True)
+    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="missions")
+    operation = models.ForeignKey(
+        "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+    )
+    due_by = models.DateTimeField(null=True, blank=True)
+    resource = models.ForeignKey(
+        "operations.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+    )
+    period = models.ForeignKey(
+        "tasking.TaskingPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+    )
+    state = models.CharField(max_length=14, choices=State.choices, default=State.PENDING, db_index=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Optimistic concurrency: bumped on each change."
+    )
+    carry_overs = models.PositiveSmallIntegerField(default=0)
+    state_reason = models.TextField(blank=True, help_text="Why it was not completed or cancelled.")
+    created_at = models.DateTimeField(default=timezone.now)
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["period", "resource", "state"], name="mission_capacity_idx"),
+            models.Index(fields=["state", "due_by"], name="mission_deadline_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="pending")
+                | Q(state="cancelled")
+                | Q(resource__isnull=False, period__isnull=False),
+                name="mission_allocated_has_resource_and_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def reference(self):
+        return f"M-{self.pk:06d}" if self.pk else "M-new"
+
+    def allowed_transitions(self):
+        return sorted(self.TRANSITIONS[self.State(self.state)])
+
+    def can_move_to(self, state):
+        return state in self.TRANSITIONS[self.State(self.state)]
+
+
+class MissionTransition(models.Model):
+    """One step of a mission's life: who moved it, when, from where to where, and why."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=14, blank=True)
+    to_state = models.CharField(max_length=14)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.mission.reference}: {self.from_state or '—'} → {self.to_state}"
+
+
+class Outcome(models.Model):
+    """What happened when a mission was carried out, with what was found."""
+
+    class Result(models.TextChoices):
+        ARRESTED = "arrested", "Arrest made"
+        NOT_FOUND = "not_found", "No trace"
+        WARRANT_FINDS = "warrant_finds", "Warrant executed – finds"
+        WARRANT_NO_FINDS = "warrant_no_finds", "Warrant executed – no finds"
+        CURFEW_COMPLIED = "curfew_complied", "Curfew complied"
+        CURFEW_BREACHED = "curfew_breached", "Curfew breached"
+        ABORTED = "aborted", "Aborted"
+
+    FIND_FIELDS = [
+        "firearms", "ammunition_rounds", "knives_weapons", "drugs_class_a_grams",
+        "drugs_class_b_grams", "drugs_class_c_grams", "cash_gbp", "vehicles",
+    ]  # fmt: skip
+
+    mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="outcome")
+    result = models.CharField(max_length=18, choices=Result.choices, db_index=True)
+    arrests = models.PositiveSmallIntegerField(default=0)
+    firearms = models.PositiveSmallIntegerField(default=0)
+    ammunition_rounds = models.PositiveIntegerField(default=0)
+    knives_weapons = models.PositiveSmallIntegerField(default=0)
+    drugs_class_a_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    drugs_class_b_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    drugs_class_c_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    cash_gbp = models.DecimalField("cash (£)", max_digits=12, decimal_places=2, default=0)
+    vehicles = models.PositiveSmallIntegerField("vehicles or parts", default=0)
+    other_finds = models.TextField(blank=True)
+    home_office_outcome = models.ForeignKey(
+        "operations.OutcomeType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-completed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(drugs_class_a_grams__gte=0)
+                & Q(drugs_class_b_grams__gte=0)
+                & Q(drugs_class_c_grams__gte=0)
+                & Q(cash_gbp__gte=0),
+                name="outcome_finds_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mission.reference}: {self.get_result_display()}"
+
+    @property
+    def has_finds(self):
+        return any(getattr(self, name) for name in self.FIND_FIELDS) or bool(self.other_finds.strip())
+
+    def clean(self):
+        kind = self.mission.kind
+        errors = {}
+        curfew = {self.Result.CURFEW_COMPLIED, self.Result.CURFEW_BREACHED}
+        warrant = {self.Result.WARRANT_FINDS, self.Result.WARRANT_NO_FINDS}
+        if self.result in curfew and kind != RequestKind.CURFEW_CHECK:
+            errors["result"] = "Curfew results are only for curfew checks."
+        elif kind == RequestKind.CURFEW_CHECK and self.result not in curfew | {self.Result.ABORTED}:
+            errors["result"] = "A curfew check ends complied, breached or aborted."
+        if self.result in warrant and kind not in WARRANT_KINDS:
+            errors["result"] = "Warrant results are only for warrant missions."
+        if self.result == self.Result.ARRESTED and self.arrests < 1:
+            errors["arrests"] = "An arrest outcome needs at least one arrest."
+        if self.result == self.Result.WARRANT_FINDS and not self.has_finds:
+            errors["result"] = "Record what was found, or use 'Warrant executed – no finds'."
+        if self.result == self.Result.WARRANT_NO_FINDS and self.has_finds:
+            errors["result"] = "Finds are recorded: use 'Warrant executed – finds'."
+        if self.completed_at and self.completed_at > timezone.now() + timedelta(minutes=5):
+            errors["completed_at"] = "Cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
+
+
+__all__ = ["ARREST_KINDS", "Mission", "MissionTransition", "Outcome"]

@@ -1,0 +1,76 @@
+"""The 24-hour tasking period and each resource's capacity in it."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def period_bounds(moment):
+    """Start and end of the tasking period containing ``moment``.
+
+    Periods start at ``TASKING_PERIOD_START_HOUR`` local (Europe/London) time, so a period that
+    spans a daylight-saving change is 23 or 25 hours long.
+    """
+    hour = settings.TASKING_PERIOD_START_HOUR
+    local = moment.astimezone(LONDON)
+    day = local.date() if local.hour >= hour else local.date() - timedelta(days=1)
+    return period_bounds_for_day(day)
+
+
+def period_bounds_for_day(day):
+    hour = settings.TASKING_PERIOD_START_HOUR
+    start = datetime.combine(day, time(hour), tzinfo=LONDON)
+    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=LONDON)
+    return start, end
+
+
+class TaskingPeriod(models.Model):
+    """The 24 h window (23 or 25 h across a clock change) that one TRM meeting plans."""
+
+    day = models.DateField(unique=True, help_text="Local date on which the period starts.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="period_positive"),
+        ]
+
+    def __str__(self):
+        start = self.starts_at.astimezone(LONDON)
+        return f"{self.day:%a %d %b %Y} from {start:%H:%M}"
+
+    @property
+    def hours(self):
+        return (self.ends_at - self.starts_at) / timedelta(hours=1)
+
+    def contains(self, moment):
+        return self.starts_at <= moment < self.ends_at
+
+
+class ResourcePeriod(models.Model):
+    """A resource in one tasking period: its capacity override, and the row allocations lock."""
+
+    resource = models.ForeignKey("operations.Resource", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(TaskingPeriod, on_delete=models.CASCADE, related_name="resource_periods")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Overrides the resource's usual capacity for this period."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "period"], name="resource_period_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} in {self.period}"
+
+    @property
+    def effective_capacity(self):
+        return self.capacity if self.capacity is not None else self.resource.capacity_per_period

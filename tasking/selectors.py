@@ -1,0 +1,42 @@
+"""Reads that span relations, with the joins they need (no N+1 in views or serializers)."""
+
+from django.db.models import Count, Prefetch, Q
+
+from .models import Mission, MissionTransition, Request, ThreatItem, TrmMeeting
+
+
+def request_list():
+    return Request.objects.select_related(
+        "area", "operation", "offence_group", "assessment", "mission", "created_by"
+    )
+
+
+def triage_queue():
+    """Requests awaiting assessment: highest priority first, then the nearest deadline."""
+    return (
+        request_list()
+        .filter(state=Request.State.RECEIVED)
+        .order_by("-priority_score", "due_by", "received_at")
+    )
+
+
+def mission_list():
+    return Mission.objects.select_related(
+        "request", "area", "operation", "resource", "period", "outcome", "outcome__home_office_outcome"
+    )
+
+
+def mission_detail_queryset():
+    return mission_list().prefetch_related(
+        Prefetch("history", queryset=MissionTransition.objects.select_related("actor"))
+    )
+
+
+def trm_meeting_list():
+    return TrmMeeting.objects.select_related("period", "chair", "closed_by").annotate(
+        decision_count=Count("decisions")
+    )
+
+
+def open_threat_items():
+    return ThreatItem.objects.select_related("area").filter(~Q(status=ThreatItem.Status.CLOSED))

@@ -1,0 +1,226 @@
+"""The mission life cycle. Each transition: one function, one history row, one audit entry and
+one outbox event, in one transaction; an illegal move or a stale version is a 409 Conflict."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from operations.audit import audit_record
+from operations.events import event_emit
+from operations.exceptions import Conflict, Forbidden
+from operations.models import AuditEntry
+from operations.roles import Role, has_role
+
+from ..models import Mission, MissionTransition, OperationTarget, Outcome, RequestKind
+from .periods import capacity_used, period_for, resource_period_locked
+
+S = Mission.State
+
+
+def _locked(mission, expected_version):
+    current = Mission.objects.select_for_update().get(pk=mission.pk)
+    if expected_version is not None and int(expected_version) != current.version:
+        raise Conflict(
+            f"{current.reference} was changed by someone else (version {current.version}, "
+            f"you had {expected_version}). Reload it and try again.",
+            current_state=current.state,
+            current_version=current.version,
+        )
+    return current
+
+
+def _check_move(mission, to_state):
+    if not mission.can_move_to(to_state):
+        allowed = mission.allowed_transitions()
+        raise Conflict(
+            f"{mission.reference} is {mission.state}: it cannot move to {to_state}. "
+            f"Allowed from {mission.state}: {', '.join(allowed) or 'none (final state)'}.",
+            current_state=mission.state,
+            allowed=allowed,
+        )
+
+
+def _record(mission, *, actor, from_state, event_type, reason="", details=None, payload=None):
+    mission.version += 1
+    mission.save()
+    MissionTransition.objects.create(
+        mission=mission, from_state=from_state, to_state=mission.state, actor=actor,
+        reason=reason, details=details or {},
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=mission,
+        changes={"state": [from_state, mission.state], **(details or {})}, reason=reason,
+    )  # fmt: skip
+    event_emit(
+        event_type,
+        payload={
+            "mission": mission.pk, "kind": mission.kind, "area": mission.area_id,
+            "operation": mission.operation_id, "resource": mission.resource_id,
+            "period": mission.period_id, "from": from_state, "to": mission.state,
+            **(payload or {}),
+        },
+        aggregate=mission,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_allocate(
+    *, actor, mission, resource, period=None, reason="", override_reason="", expected_version=None
+):
+    """Allocate a pending mission, re-allocate an allocated one to another resource within its
+    period (a reason is required), or carry a not-completed one over into a later period.
+
+    Allocation beyond the resource's capacity is refused unless a Supervisor overrides it with a
+    reason. The (resource, period) row is locked first, so concurrent allocations never overfill.
+    """
+    mission = _locked(mission, expected_version)
+    _check_move(mission, S.ALLOCATED)
+    from_state = mission.state
+    details = {"resource": [mission.resource_id, resource.pk]}
+    if not resource.active:
+        raise ValidationError({"resource": f"{resource} is not in service."})
+    if from_state == S.ALLOCATED:
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why the mission is being re-allocated."})
+        if period is not None and period.pk != mission.period_id:
+            raise ValidationError({"period": "Re-allocation stays within the period; carry over instead."})
+        if resource.pk == mission.resource_id:
+            raise ValidationError({"resource": "The mission is already allocated to this resource."})
+        period = mission.period
+    elif from_state == S.NOT_COMPLETED:
+        period = period or period_for(timezone.now())
+        if mission.period_id and period.starts_at <= mission.period.starts_at:
+            raise ValidationError({"period": "A carried-over mission goes into a later period."})
+        mission.carry_overs += 1
+        details["carried_over_from_period"] = mission.period_id
+    else:
+        period = period or period_for(timezone.now())
+    details["period"] = [mission.period_id, period.pk]
+
+    slot = resource_period_locked(resource, period)
+    used = capacity_used(resource, period, exclude_mission=mission)
+    if used >= slot.effective_capacity:
+        if not override_reason.strip():
+            raise Conflict(
+                f"{resource} is full for this period ({used} of {slot.effective_capacity}). "
+                "A Supervisor can override with a reason.",
+                capacity=slot.effective_capacity,
+                used=used,
+            )
+        if not has_role(actor, Role.SUPERVISOR):
+            raise Forbidden("Only a Supervisor can allocate beyond a resource's capacity.")
+        details["capacity_override"] = override_reason
+    mission.resource, mission.period, mission.state = resource, period, S.ALLOCATED
+    mission.allocated_at = timezone.now()
+    mission.state_reason = ""
+    return _record(
+        mission, actor=actor, from_state=from_state, event_type="mission.allocated",
+        reason=reason or override_reason, details=details,
+        payload={"previous_resource": details["resource"][0], "previous_period": details["period"][0]},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def mission_start(*, actor, mission, expected_version=None):
+    mission = _locked(mission, expected_version)
+    _check_move(mission, S.IN_PROGRESS)
+    mission.state, mission.started_at = S.IN_PROGRESS, timezone.now()
+    return _record(mission, actor=actor, from_state=S.ALLOCATED, event_type="mission.started")
+
+
+@transaction.atomic
+def mission_log_outcome(*, actor, mission, expected_version=None, **fields):
+    """Complete a mission with its outcome. An arrest ticks off a matching operation target; a
+    curfew breach raises a follow-up arrest request linked to the check."""
+    mission = _locked(mission, expected_version)
+    _check_move(mission, S.COMPLETED)
+    outcome = Outcome(mission=mission, logged_by=actor, **fields)
+    outcome.full_clean(exclude=["mission", "logged_by"])
+    outcome.save()
+    from_state = mission.state
+    mission.state, mission.finished_at = S.COMPLETED, outcome.completed_at
+    _record(
+        mission, actor=actor, from_state=from_state, event_type="mission.outcome_logged",
+        details={"result": outcome.result},
+        payload={
+            "outcome": outcome.pk, "result": outcome.result, "arrests": outcome.arrests,
+            "completed_at": outcome.completed_at.isoformat(),
+        },
+    )  # fmt: skip
+    if outcome.result == Outcome.Result.ARRESTED:
+        _mark_targets_arrested(mission, outcome)
+    if outcome.result == Outcome.Result.CURFEW_BREACHED:
+        _raise_breach_follow_up(actor, mission, outcome)
+    return outcome
+
+
+def _mark_targets_arrested(mission, outcome):
+    request = mission.request
+    targets = OperationTarget.objects.filter(status=OperationTarget.Status.OUTSTANDING)
+    if request.target_id:
+        targets = targets.filter(pk=request.target_id)
+    elif request.subject_reference and mission.operation_id:
+        targets = targets.filter(
+            operation_id=mission.operation_id, subject_reference=request.subject_reference
+        )
+    else:
+        return
+    for target in targets.select_for_update():
+        target.status, target.arrested_at, target.arrest_mission = (
+            OperationTarget.Status.ARRESTED, outcome.completed_at, mission,
+        )  # fmt: skip
+        target.save(update_fields=["status", "arrested_at", "arrest_mission"])
+        audit_record(
+            actor=outcome.logged_by, action=AuditEntry.Action.TRANSITION, obj=target,
+            changes={"status": ["outstanding", "arrested"]}, reason=f"arrest on {mission.reference}",
+        )  # fmt: skip
+
+
+def _raise_breach_follow_up(actor, mission, outcome):
+    from .requests import request_receive
+
+    check = mission.request
+    request_receive(
+        actor=actor,
+        kind=RequestKind.NPU_ARREST,
+        area_id=check.area_id,
+        operation_id=check.operation_id,
+        offence_group_id=check.offence_group_id,
+        subject_reference=check.subject_reference,
+        subject_name=check.subject_name,
+        location=check.location,
+        intelligence_summary=f"Curfew breached at {check.location or 'the curfew address'} "
+        f"({mission.reference}). {outcome.notes}".strip(),
+        requested_by="Mission Support (curfew breach)",
+        follow_up_of=mission,
+        reason="curfew breach follow-up",
+    )
+
+
+@transaction.atomic
+def mission_not_complete(*, actor, mission, reason, expected_version=None):
+    """Record that a mission was not done in its period, and why; the TRM decides what next."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the mission was not completed."})
+    mission = _locked(mission, expected_version)
+    _check_move(mission, S.NOT_COMPLETED)
+    from_state = mission.state
+    mission.state, mission.state_reason, mission.finished_at = S.NOT_COMPLETED, reason, timezone.now()
+    return _record(
+        mission, actor=actor, from_state=from_state, event_type="mission.not_completed", reason=reason
+    )
+
+
+@transaction.atomic
+def mission_cancel(*, actor, mission, reason, expected_version=None):
+    """Cancel a mission (Supervisor). Its request stays approved; the history says why."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("Only a Supervisor can cancel a mission.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the mission is cancelled."})
+    mission = _locked(mission, expected_version)
+    _check_move(mission, S.CANCELLED)
+    from_state = mission.state
+    mission.state, mission.state_reason, mission.finished_at = S.CANCELLED, reason, timezone.now()
+    return _record(mission, actor=actor, from_state=from_state, event_type="mission.cancelled", reason=reason)

@@ -1,0 +1,169 @@
+"""Receiving and assessing requests; the priority score and why a request ranks where it does."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from operations.audit import audit_record
+from operations.events import event_emit
+from operations.exceptions import Conflict, Forbidden
+from operations.models import AuditEntry, TacticalPriority
+from operations.roles import Role, has_role
+
+from ..models import Assessment, Mission, MissionTransition, Request
+
+# Weights of the priority score (0–100). Threat, risk and harm dominate; the offence group's harm
+# weight, alignment with the FTDB's tactical priorities and the time left to the deadline adjust.
+TRH_POINTS = Decimal(50)
+HARM_WEIGHT_POINTS = Decimal(20)
+HARM_WEIGHT_FULL = Decimal(500)  # a harm weight at or above this earns the full points
+ALIGNMENT_POINTS = Decimal(15)
+URGENCY_POINTS = Decimal(15)
+URGENCY_HORIZON_HOURS = Decimal(72)
+GRADE_THRESHOLDS = [(Decimal(70), "P1"), (Decimal(50), "P2"), (Decimal(30), "P3")]
+TWO = Decimal("0.01")
+
+
+def _aligned_priorities(request, day):
+    if request.offence_group_id is None:
+        return []
+    group = request.offence_group
+    groups = [group.pk] + ([group.parent_id] if group.parent_id else [])
+    priorities = (
+        TacticalPriority.objects.active_on(day)
+        .filter(offence_groups__in=groups)
+        .filter(Q(areas__isnull=True) | Q(areas=request.area_id))
+        .distinct()
+    )
+    return list(priorities.values_list("title", flat=True))
+
+
+def priority_compute(*, request, threat=None, risk=None, harm=None, at=None):
+    """Score, grade and components. Without scores (not yet assessed) the threat/risk/harm part
+    is taken as middling (3 each), which gives the triage queue a provisional order."""
+    at = at or timezone.now()
+    provisional = threat is None
+    scores = [3, 3, 3] if provisional else [threat, risk, harm]
+    trh = (Decimal(sum(scores)) / Decimal(15) * TRH_POINTS).quantize(TWO, ROUND_HALF_UP)
+
+    harm_weight = request.offence_group.harm_weight if request.offence_group_id else Decimal(0)
+    harm_points = (min(harm_weight, HARM_WEIGHT_FULL) / HARM_WEIGHT_FULL * HARM_WEIGHT_POINTS).quantize(TWO)
+
+    day = at.astimezone(timezone.get_current_timezone()).date()
+    aligned = _aligned_priorities(request, day)
+    alignment_points = ALIGNMENT_POINTS if aligned else Decimal(0)
+
+    hours_left = None
+    urgency_points = Decimal(0)
+    if request.due_by:
+        hours_left = Decimal((request.due_by - at) / timedelta(hours=1)).quantize(TWO)
+        remaining = max(Decimal(0), min(hours_left, URGENCY_HORIZON_HOURS))
+        urgency_points = (URGENCY_POINTS * (1 - remaining / URGENCY_HORIZON_HOURS)).quantize(TWO)
+
+    score = trh + harm_points + alignment_points + urgency_points
+    grade = next((g for threshold, g in GRADE_THRESHOLDS if score >= threshold), "P4")
+    components = {
+        "threat_risk_harm": {"points": str(trh), "scores": scores, "provisional": provisional},
+        "harm_weight": {
+            "points": str(harm_points),
+            "weight": str(harm_weight),
+            "offence_group": request.offence_group.code if request.offence_group_id else None,
+        },
+        "tactical_priority": {"points": str(alignment_points), "priorities": aligned},
+        "deadline": {
+            "points": str(urgency_points),
+            "hours_left": str(hours_left) if hours_left is not None else None,
+        },
+        "total": str(score),
+        "grade": grade,
+    }
+    return score, grade, components
+
+
+def default_due_by(kind, received_at):
+    hours = settings.TASKING_DEADLINE_HOURS.get(kind)
+    return received_at + timedelta(hours=hours) if hours else None
+
+
+@transaction.atomic
+def request_receive(*, actor, reason="", **fields):
+    """Log a new request. Forensic-hit arrests are due 48 h after receipt unless a deadline is given."""
+    request = Request(created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
+    if request.received_at is None:
+        request.received_at = timezone.now()
+    if request.due_by is None:
+        request.due_by = default_due_by(request.kind, request.received_at)
+    request.full_clean()
+    request.priority_score, request.grade, _ = priority_compute(request=request)
+    request.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=request, reason=reason)
+    event_emit(
+        "request.received",
+        payload={"request": request.pk, "kind": request.kind, "area": request.area_id},
+        aggregate=request,
+    )
+    return request
+
+
+@transaction.atomic
+def request_assess(
+    *, actor, request, threat, threat_rationale, risk, risk_rationale, harm, harm_rationale,
+    decision, rejection_reason="", research_notes="", enhanced_research_done=False,
+):  # fmt: skip
+    """Record the assessment; approving creates a pending mission, rejecting needs a Supervisor."""
+    request = Request.objects.select_for_update().select_related("offence_group").get(pk=request.pk)
+    if request.state != Request.State.RECEIVED:
+        raise Conflict(
+            f"{request.reference} is already {request.state}; only received requests are assessed.",
+            current_state=request.state,
+            allowed=[],
+        )
+    if decision == Assessment.Decision.REJECT:
+        if not has_role(actor, Role.SUPERVISOR):
+            raise Forbidden("Only a Supervisor can reject a request.")
+        if not rejection_reason.strip():
+            raise ValidationError({"rejection_reason": "Give the reason for rejecting."})
+    now = timezone.now()
+    score, grade, components = priority_compute(request=request, threat=threat, risk=risk, harm=harm, at=now)
+    assessment = Assessment(
+        request=request, threat=threat, threat_rationale=threat_rationale, risk=risk,
+        risk_rationale=risk_rationale, harm=harm, harm_rationale=harm_rationale,
+        priority_score=score, components=components, grade=grade, research_notes=research_notes,
+        enhanced_research_done=enhanced_research_done, decision=decision,
+        rejection_reason=rejection_reason, assessor=actor, assessed_at=now,
+    )  # fmt: skip
+    assessment.full_clean(exclude=["request"])
+    assessment.save()
+    approved = decision == Assessment.Decision.APPROVE
+    request.state = Request.State.APPROVED if approved else Request.State.REJECTED
+    request.priority_score, request.grade = score, grade
+    request.save(update_fields=["state", "priority_score", "grade"])
+    mission = None
+    if approved:
+        mission = Mission.objects.create(
+            request=request, kind=request.kind, area_id=request.area_id,
+            operation_id=request.operation_id, due_by=request.due_by,
+        )  # fmt: skip
+        MissionTransition.objects.create(
+            mission=mission, from_state="", to_state=Mission.State.PENDING, actor=actor,
+            reason="approved at assessment",
+        )  # fmt: skip
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=request,
+        changes={"state": [Request.State.RECEIVED, request.state], "grade": grade},
+        reason=rejection_reason,
+    )  # fmt: skip
+    event_emit(
+        "request.assessed",
+        payload={
+            "request": request.pk, "decision": decision, "grade": grade,
+            "mission": mission.pk if mission else None,
+        },
+        aggregate=request,
+    )  # fmt: skip
+    return assessment

@@ -1,0 +1,152 @@
+"""The TRM meeting: opening it, recording decisions, closing (locking) and reopening it; threat
+items and operation targets that the meeting reviews."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from operations.audit import audit_record
+from operations.exceptions import Conflict, Forbidden
+from operations.models import AuditEntry
+from operations.roles import Role, has_role
+
+from ..models import OperationTarget, ThreatItem, TrmDecision, TrmMeeting
+from .missions import mission_allocate, mission_cancel
+from .periods import period_for_day
+
+
+def _require_open(meeting):
+    if meeting.is_closed:
+        raise Conflict(
+            f"{meeting} is closed: its review is locked. A Supervisor can reopen it.",
+            current_state=meeting.status,
+            allowed=["reopen"],
+        )
+
+
+@transaction.atomic
+def trm_meeting_open(*, actor, date, chair=None, attendees=""):
+    """The meeting for ``date`` (created on first use); it plans the period starting that day."""
+    meeting = TrmMeeting.objects.filter(date=date).first()
+    if meeting is not None:
+        return meeting
+    meeting = TrmMeeting.objects.create(
+        date=date, period=period_for_day(date), chair=chair or actor, attendees=attendees
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def trm_meeting_update(*, actor, meeting, **fields):
+    meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_open(meeting)
+    changes = {}
+    for name in ("chair", "attendees", "summary"):
+        if name in fields and getattr(meeting, name) != fields[name]:
+            changes[name] = [getattr(meeting, name), fields[name]]
+            setattr(meeting, name, fields[name])
+    meeting.save()
+    if changes:
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=meeting, changes=changes)
+    return meeting
+
+
+@transaction.atomic
+def trm_decision_record(*, actor, meeting, text, kind=TrmDecision.Kind.OTHER, mission=None):
+    meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_open(meeting)
+    if not (text or "").strip():
+        raise ValidationError({"text": "Write the decision."})
+    decision = TrmDecision.objects.create(
+        meeting=meeting, kind=kind, text=text, mission=mission, made_by=actor
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=decision)
+    return decision
+
+
+@transaction.atomic
+def trm_mission_carry_over(*, actor, meeting, mission, resource, reason="", override_reason=""):
+    """The TRM carries a not-completed mission into the period it plans, on a resource."""
+    decision = trm_decision_record(
+        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CARRY_OVER,
+        text=reason or f"Carry {mission.reference} over to {resource}.",
+    )  # fmt: skip
+    mission_allocate(
+        actor=actor, mission=mission, resource=resource, period=meeting.period,
+        reason=decision.text, override_reason=override_reason,
+    )  # fmt: skip
+    return decision
+
+
+@transaction.atomic
+def trm_mission_cancel(*, actor, meeting, mission, reason):
+    decision = trm_decision_record(
+        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CANCEL,
+        text=reason or f"Cancel {mission.reference}.",
+    )  # fmt: skip
+    mission_cancel(actor=actor, mission=mission, reason=reason)
+    return decision
+
+
+@transaction.atomic
+def trm_meeting_close(*, actor, meeting):
+    """Close (lock) the meeting's review. Supervisor."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("Only a Supervisor can close a TRM meeting.")
+    meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_open(meeting)
+    meeting.status, meeting.closed_at, meeting.closed_by = TrmMeeting.Status.CLOSED, timezone.now(), actor
+    meeting.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=meeting, changes={"status": ["open", "closed"]}
+    )
+    return meeting
+
+
+@transaction.atomic
+def trm_meeting_reopen(*, actor, meeting, reason):
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("Only a Supervisor can reopen a TRM meeting.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the meeting is reopened."})
+    meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_closed:
+        raise Conflict(f"{meeting} is already open.", current_state=meeting.status, allowed=["close"])
+    meeting.status, meeting.closed_at, meeting.closed_by = TrmMeeting.Status.OPEN, None, None
+    meeting.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=meeting,
+        changes={"status": ["closed", "open"]}, reason=reason,
+    )  # fmt: skip
+    return meeting
+
+
+def _save_audited(*, actor, instance, model, data, reason=""):
+    creating = instance is None
+    instance = instance or model()
+    changes = {}
+    for name, value in data.items():
+        if creating or getattr(instance, name) != value:
+            changes[name] = [None if creating else getattr(instance, name), value]
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    if creating or changes:
+        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
+        audit_record(actor=actor, action=action, obj=instance, changes=changes, reason=reason)
+    return instance
+
+
+@transaction.atomic
+def threat_item_save(*, actor, item=None, **data):
+    """Raise a threat item or change it (status, actions, rating)."""
+    if item is None:
+        data.setdefault("raised_by", actor if getattr(actor, "is_authenticated", False) else None)
+    return _save_audited(actor=actor, instance=item, model=ThreatItem, data=data)
+
+
+@transaction.atomic
+def operation_target_save(*, actor, target=None, **data):
+    """Add a target to an operation's list, or change it (rank, status, reason)."""
+    return _save_audited(actor=actor, instance=target, model=OperationTarget, data=data)
