@@ -33,7 +33,7 @@ run: $(STAMP)
 	else \
 		echo; echo "Serving on http://127.0.0.1:$(PORT)/ (embedded SQLite in var/, tasks run in-process)."; \
 		echo "Log in at http://127.0.0.1:$(PORT)/login/ as viewer, mission, supervisor or admin. Ctrl-C stops it."; echo; \
-		exec $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+		exec $(VENV)/bin/honcho -f Procfile.embedded start; \
 	fi
 
 test: $(STAMP)

@@ -14,9 +14,13 @@ class OperationsConfig(AppConfig):
 
 def grant_administrator_permissions(sender, **kwargs):
     """Administrators may change every model in the admin site; permissions exist only after
-    migrate has created them, hence a post-migrate hook rather than the roles migration."""
+    migrate has created them, hence a post-migrate hook rather than the roles migration.
+    ``flush`` also ends here but empties the groups the roles migration made, so recreate them."""
     from django.contrib.auth.models import Group, Permission
 
-    group = Group.objects.filter(name="Administrator").first()
-    if group is not None:
-        group.permissions.add(*Permission.objects.exclude(group=group))
+    from .roles import ROLE_GROUPS
+
+    for name in ROLE_GROUPS.values():
+        Group.objects.get_or_create(name=name)
+    group = Group.objects.get(name="Administrator")
+    group.permissions.add(*Permission.objects.exclude(group=group))

@@ -1,0 +1,52 @@
+"""Run the periodic jobs in-process, for the embedded mode where there is no broker or beat.
+
+It reads the same django-celery-beat schedule that beat uses (interval schedules), and runs each
+enabled task's function directly when it falls due. With a real broker, use Celery beat instead.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django_celery_beat.models import PeriodicTask
+
+from config.celery import app
+
+
+class Command(BaseCommand):
+    help = "Run enabled interval-scheduled periodic tasks in-process (embedded mode's beat)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run every enabled task once and exit.")
+        parser.add_argument("--tick", type=float, default=5.0, help="Seconds between schedule checks.")
+
+    def handle(self, *args, **options):
+        app.loader.import_default_modules()  # autodiscover every app's tasks.py
+        last_run = {}
+        self.stdout.write("Running periodic jobs in-process (Ctrl-C stops).")
+        while True:
+            close_old_connections()
+            now = time.monotonic()
+            tasks = PeriodicTask.objects.filter(enabled=True, interval__isnull=False).select_related("interval")
+            for task in tasks:
+                every = task.interval.schedule.run_every.total_seconds()
+                if not options["once"] and now - last_run.get(task.name, -every) < every:
+                    continue
+                last_run[task.name] = now
+                self.run_task(task)
+            if options["once"]:
+                return
+            time.sleep(options["tick"])
+
+    def run_task(self, task):
+        fn = app.tasks.get(task.task)
+        if fn is None:
+            self.stderr.write(f"{task.name}: unknown task {task.task}")
+            return
+        try:
+            result = fn.apply().get()
+        except Exception as exc:  # keep the loop alive; the next tick tries again
+            self.stderr.write(f"{task.name} failed: {exc!r}")
+        else:
+            if result:
+                self.stdout.write(f"{task.name}: {result}")

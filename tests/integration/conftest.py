@@ -1,0 +1,139 @@
+"""Real-service fixtures: a Celery worker process on the test database and a real Redis broker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.db import connection
+from kombu import pools
+
+from config import celery_app
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+WORKER_COMMAND = [
+    str(CELERY), "-A", "config", "worker", "--pool", "solo", "--concurrency", "1", "-Q", "celery",
+    "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+]  # fmt: skip
+READY_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 20
+
+
+def worker_database_url():
+    """The URL of the database this test session uses (the test copy, not the real one)."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
+
+
+def point_celery_at(broker_url, always_eager):
+    """Switch this process's Celery app, dropping connections made with the old broker.
+
+    Pooled producers remember which queues they declared; after a FLUSHDB they would publish
+    to a queue binding that no longer exists and the message would vanish, so drop them all.
+    """
+    celery_app.conf.task_always_eager = always_eager
+    celery_app.conf.broker_url = broker_url
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    pools.reset()
+
+
+class CeleryWorkerProcess:
+    """A `celery worker` subprocess that can be started and stopped within one test."""
+
+    def __init__(self, env, log_path):
+        self.env = env
+        self.log_path = log_path
+        self.process = None
+        self.hostname = f"test-{os.getpid()}@%h"
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def start(self):
+        if self.running:
+            return self
+        offset = len(self.log_text())
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*WORKER_COMMAND, "-n", self.hostname],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if " ready." in self.log_text()[offset:]:
+                return self
+            if not self.running:
+                break
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"The Celery worker did not become ready. Its log:\n{self.log_text()[offset:]}")
+
+    def stop(self):
+        if not self.running:
+            return
+        self.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+@pytest.fixture
+def redis_broker():
+    """The test Redis database, emptied, as a client."""
+    client = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, redis_broker, tmp_path):
+    """A worker on the test database and Redis; this process enqueues to the same broker.
+
+    Depends on ``transactional_db`` so the worker sees committed rows and is stopped before the
+    database is flushed. Not started: call ``start()`` (and ``stop()``) when the test needs it.
+    """
+    broker_url = os.environ["TEST_REDIS_URL"]
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PYTHONUNBUFFERED": "1",
+        "DEBUG": "1",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": broker_url,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    point_celery_at(broker_url, always_eager=False)
+    worker = CeleryWorkerProcess(env, tmp_path / "celery-worker.log")
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        point_celery_at(*previous)

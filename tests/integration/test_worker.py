@@ -1,0 +1,63 @@
+"""A real Celery worker on PostgreSQL and Redis processes outbox events, and the sweep recovers
+events whose message the broker lost."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from operations.events import event_emit, outbox_sweep
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+]
+
+EVENT_TYPE = "test.integration.ping"
+POLL_LIMIT_SECONDS = 30
+
+
+def wait_until_processed(event, worker):
+    deadline = time.monotonic() + POLL_LIMIT_SECONDS
+    while time.monotonic() < deadline:
+        event.refresh_from_db()
+        if event.processed_at is not None:
+            return event
+        time.sleep(0.2)
+    pytest.fail(f"Event {event.pk} was not processed. Worker log:\n{worker.log_text()}")
+
+
+def emit():
+    with transaction.atomic():
+        return event_emit(EVENT_TYPE, payload={"from": "integration test"})
+
+
+def test_worker_processes_an_event_enqueued_on_commit(celery_worker_process):
+    worker = celery_worker_process.start()
+
+    event = emit()
+
+    event = wait_until_processed(event, worker)
+    assert event.attempts == 1
+    assert event.last_error == ""
+    assert "Task operations.tasks.dispatch_event[" in worker.log_text()
+    assert "succeeded" in worker.log_text()
+
+
+def test_sweep_recovers_an_event_whose_message_the_broker_lost(celery_worker_process, redis_broker):
+    event = emit()
+    assert redis_broker.llen("celery") == 1  # enqueued on commit, but no worker is running
+    redis_broker.delete("celery")  # the broker loses the message
+
+    worker = celery_worker_process.start()
+    event.refresh_from_db()
+    assert event.processed_at is None
+    assert redis_broker.llen("celery") == 0
+
+    assert outbox_sweep(older_than_seconds=0) == 1
+
+    event = wait_until_processed(event, worker)
+    assert event.attempts == 1
+    assert outbox_sweep(older_than_seconds=0) == 0

@@ -1,0 +1,250 @@
+"""The transactional outbox: events exist exactly when their change does, and are never lost."""
+
+import logging
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from operations import events
+from operations.events import consumer, event_dispatch, event_emit, outbox_sweep
+from operations.models import Event, EventDelivery, Resource
+from operations.services import reference_update
+from operations.tasks import dispatch_event
+
+pytestmark = pytest.mark.django_db
+
+EVENT_TYPE = "test.outbox.happened"
+START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def register_consumer():
+    """Register recording consumers for test event types; unregister them afterwards."""
+    registered = []
+
+    def register(name, event_type=EVENT_TYPE, fails=None):
+        calls = []
+
+        def handle(event):
+            if fails is not None and fails():
+                raise Boom(f"{name} is broken")
+            calls.append(event.pk)
+
+        consumer(event_type, name=name)(handle)
+        registered.append((event_type, name))
+        return calls
+
+    yield register
+    for event_type, name in registered:
+        events._consumers[event_type].pop(name, None)
+        if not events._consumers[event_type]:
+            del events._consumers[event_type]
+
+
+def emit(capture, *, execute=True, event_type=EVENT_TYPE):
+    with capture(execute=execute), transaction.atomic():
+        return event_emit(event_type, payload={"n": 1})
+
+
+def reload(event):
+    event.refresh_from_db()
+    return event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_emit_outside_a_transaction_raises():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        event_emit(EVENT_TYPE, payload={})
+
+    assert not Event.objects.exists()
+
+
+def test_event_is_written_in_the_transaction_and_dispatched_only_after_commit(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            event = event_emit(EVENT_TYPE, payload={"n": 1})
+            assert Event.objects.filter(pk=event.pk, processed_at__isnull=True).exists()
+            assert calls == []
+        assert calls == []
+
+    assert len(callbacks) == 1
+    assert calls == [event.pk]
+    event = reload(event)
+    assert event.processed_at is not None
+    assert event.attempts == 1
+    assert event.last_error == ""
+
+
+def test_a_rolled_back_transaction_leaves_no_event_and_dispatches_nothing(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        event_emit(EVENT_TYPE, payload={"n": 1})
+        raise Boom("the change failed")
+
+    assert callbacks == []
+    assert not Event.objects.filter(type=EVENT_TYPE).exists()
+    assert calls == []
+
+
+def test_a_consumer_is_called_once_when_the_event_is_dispatched_twice(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+    event = emit(django_capture_on_commit_callbacks)
+
+    assert event_dispatch(event_id=event.pk) is False
+    dispatch_event.delay(event.pk)
+
+    assert calls == [event.pk]
+    assert reload(event).attempts == 1
+    assert EventDelivery.objects.filter(event=event, consumer="tests.recorder").count() == 1
+
+
+def test_a_redelivered_event_whose_processed_mark_was_lost_is_not_handled_again(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+    event = emit(django_capture_on_commit_callbacks)
+    Event.objects.filter(pk=event.pk).update(processed_at=None)
+
+    assert event_dispatch(event_id=event.pk) is True
+    event_dispatch(event_id=event.pk)
+
+    assert calls == [event.pk]
+    assert reload(event).processed_at is not None
+    assert EventDelivery.objects.filter(event=event).count() == 1
+
+
+def test_a_failing_consumer_leaves_the_event_unprocessed_and_others_still_run(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    broken = {"now": True}
+    healthy_calls = register_consumer("tests.healthy")
+    fragile_calls = register_consumer("tests.fragile", fails=lambda: broken["now"])
+
+    event = reload(emit(django_capture_on_commit_callbacks))
+
+    assert healthy_calls == [event.pk]
+    assert fragile_calls == []
+    assert event.processed_at is None
+    assert event.attempts == 1
+    assert "tests.fragile" in event.last_error
+    assert "fragile is broken" in event.last_error
+    assert list(event.deliveries.values_list("consumer", flat=True)) == ["tests.healthy"]
+
+
+def test_dispatch_after_a_fault_is_fixed_processes_the_event_once(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    broken = {"now": True}
+    healthy_calls = register_consumer("tests.healthy")
+    fragile_calls = register_consumer("tests.fragile", fails=lambda: broken["now"])
+    event = emit(django_capture_on_commit_callbacks)
+
+    broken["now"] = False
+    assert event_dispatch(event_id=event.pk) is True
+    assert event_dispatch(event_id=event.pk) is False
+
+    event = reload(event)
+    assert healthy_calls == [event.pk]
+    assert fragile_calls == [event.pk]
+    assert event.processed_at is not None
+    assert event.last_error == ""
+    assert event.attempts == 2
+    assert set(event.deliveries.values_list("consumer", flat=True)) == {"tests.healthy", "tests.fragile"}
+
+
+def test_outbox_sweep_re_enqueues_only_unprocessed_events_older_than_the_delay(
+    settings, django_capture_on_commit_callbacks, register_consumer
+):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 30
+    calls = register_consumer("tests.recorder")
+    with time_machine.travel(START, tick=False) as clock:
+        lost_early = emit(django_capture_on_commit_callbacks, execute=False)
+        delivered = emit(django_capture_on_commit_callbacks, execute=True)
+        clock.shift(25)
+        lost_late = emit(django_capture_on_commit_callbacks, execute=False)
+        assert calls == [delivered.pk]
+
+        clock.shift(4)  # 29 s after the first events: nothing is old enough yet
+        assert outbox_sweep() == 0
+        assert calls == [delivered.pk]
+
+        clock.shift(2)  # 31 s after the first events, 6 s after the late one
+        assert outbox_sweep() == 1
+
+        assert calls == [delivered.pk, lost_early.pk]
+        assert reload(lost_early).processed_at is not None
+        assert reload(lost_late).processed_at is None
+        assert reload(delivered).attempts == 1
+
+
+def test_a_redelivered_event_changes_nothing_twice(
+    settings, django_capture_on_commit_callbacks, register_consumer
+):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 30
+    calls = register_consumer("tests.recorder")
+    with time_machine.travel(START, tick=False) as clock:
+        lost = emit(django_capture_on_commit_callbacks, execute=False)
+        clock.shift(31)
+        assert outbox_sweep() == 1
+        processed = reload(lost)
+
+        clock.shift(60)
+        assert outbox_sweep() == 0
+        dispatch_event.delay(lost.pk)
+        event_dispatch(event_id=lost.pk)
+
+    again = reload(lost)
+    assert calls == [lost.pk]
+    assert again.attempts == processed.attempts == 1
+    assert again.processed_at == processed.processed_at
+    assert EventDelivery.objects.filter(event=lost).count() == 1
+
+
+def test_a_broker_outage_still_commits_the_change_and_the_sweep_delivers_the_event_later(
+    django_capture_on_commit_callbacks, register_consumer, caplog
+):
+    calls = register_consumer("tests.recorder")
+    resource = Resource.objects.create(code="OSU", name="OSU", kind=Resource.Kind.OSU, capacity_per_period=10)
+
+    with (
+        caplog.at_level(logging.WARNING, logger="operations.events"),
+        mock.patch("operations.tasks.dispatch_event.delay", side_effect=ConnectionError("down")) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        reference_update(actor=None, instance=resource, data={"capacity_per_period": 2})
+        event = event_emit(EVENT_TYPE, payload={"capacity": 2}, aggregate=resource)
+
+    assert delay.call_count == 1
+    assert "outbox sweep will retry" in caplog.text
+    resource.refresh_from_db()
+    assert resource.capacity_per_period == 2
+    assert reload(event).processed_at is None
+    assert calls == []
+
+    assert outbox_sweep(older_than_seconds=0) == 1
+
+    assert calls == [event.pk]
+    assert reload(event).processed_at is not None
+    assert outbox_sweep(older_than_seconds=0) == 0
+    assert calls == [event.pk]
