@@ -194,6 +194,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Requests and missions share one "kind" choice set: name it, or `check --deploy` warns
+    # (drf_spectacular.W001) and the schema gets a generated name like "Kind979Enum".
+    "ENUM_NAME_OVERRIDES": {"RequestKindEnum": "tasking.models.RequestKind"},
 }
 
 # Celery: a real broker when one is named, otherwise tasks run in-process (embedded mode).
@@ -236,3 +239,10 @@ TASKING_DEADLINE_HOURS = {
     **json.loads(os.environ.get("TASKING_DEADLINE_HOURS") or "{}"),
 }
 TASKING_AT_RISK_HOURS = env_int("TASKING_AT_RISK_HOURS", 6)
+
+# Hot grids: a plausible bounding box (min lon, min lat, max lon, max lat) around the force area,
+# and how long a gap between GPS points may be before a visit is split in two.
+HOT_GRID_BOUNDS = tuple(
+    float(v) for v in os.environ.get("HOT_GRID_BOUNDS", "-2.5,52.25,-1.3,52.75").split(",")
+)
+GPS_MERGE_TOLERANCE_MINUTES = env_int("GPS_MERGE_TOLERANCE_MINUTES", 5)
