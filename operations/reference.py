@@ -42,6 +42,7 @@ RESOURCES = [
 ] + [(f"NPU-{code}", f"{name} NPU team", Resource.Kind.NPU_TEAM, code, 8) for code, name in NPUS]
 
 POSITIVE_OUTCOME_TYPES = {1, 2, 3, 4, 6, 7, 8, 22}
+GUARDIAN_CODES = {"GUARDIAN", "TGP"}
 
 
 def _json(name):
@@ -135,6 +136,13 @@ def reference_data_load(*, actor=None):
                 "end_date": _day(item["end_date"]),
                 "status": item["status"],
                 "source": item["source"],
+                # Guardian's patrol compliance: an officer arrives within 24 h of the scheduled
+                # time (seed 001 §17); other operations count arrivals inside the window.
+                **(
+                    {"patrol_arrival_rule": Operation.ArrivalRule.WITHIN_HOURS, "patrol_arrival_hours": 24}
+                    if item["code"] in GUARDIAN_CODES
+                    else {}
+                ),
             },
             m2m={
                 "focus_offence_groups": [groups[c] for c in item["focus_offence_groups"]],

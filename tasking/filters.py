@@ -1,8 +1,20 @@
 """One FilterSet per tasking model, shared by the API and the Mission Support screens."""
 
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import Mission, OperationTarget, Request, RequestKind, ThreatItem, TrmMeeting
+from .models import (
+    HotGrid,
+    Mission,
+    OperationTarget,
+    PatrolVisit,
+    Request,
+    RequestKind,
+    ScheduledPatrol,
+    ThreatItem,
+    TrmMeeting,
+)
 
 
 class RequestFilterSet(django_filters.FilterSet):
@@ -65,3 +77,48 @@ class OperationTargetFilterSet(django_filters.FilterSet):
     class Meta:
         model = OperationTarget
         fields = ["operation", "area", "status"]
+
+
+class HotGridFilterSet(django_filters.FilterSet):
+    area = django_filters.CharFilter(field_name="area__code", label="Area code")
+    operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
+    arm = django_filters.CharFilter(field_name="trial_arm", label="Trial arm (treatment, control, or blank)")
+    active = django_filters.BooleanFilter(method="filter_active", label="Active today")
+
+    class Meta:
+        model = HotGrid
+        fields = ["area", "operation", "arm"]
+
+    def filter_active(self, queryset, name, value):
+        today = timezone.localdate()
+        active = Q(active_from__lte=today) & (Q(active_to__isnull=True) | Q(active_to__gte=today))
+        return queryset.filter(active) if value else queryset.exclude(active)
+
+
+class ScheduledPatrolFilterSet(django_filters.FilterSet):
+    grid = django_filters.CharFilter(field_name="grid__code", label="Hot grid code")
+    area = django_filters.CharFilter(field_name="grid__area__code", label="Area code")
+    operation = django_filters.CharFilter(field_name="grid__operation__code", label="Operation code")
+    period = django_filters.DateFilter(field_name="period__day", label="Tasking period (start date)")
+    period_from = django_filters.DateFilter(field_name="period__day", lookup_expr="gte")
+    period_to = django_filters.DateFilter(field_name="period__day", lookup_expr="lte")
+    compliant = django_filters.BooleanFilter(field_name="compliant_visit", lookup_expr="isnull", exclude=True)
+    gap = django_filters.BooleanFilter(field_name="gap_flagged_at", lookup_expr="isnull", exclude=True)
+    resource = django_filters.CharFilter(field_name="resource__code", label="Resource code")
+
+    class Meta:
+        model = ScheduledPatrol
+        fields = ["grid", "area", "operation", "period"]
+
+
+class PatrolVisitFilterSet(django_filters.FilterSet):
+    grid = django_filters.CharFilter(field_name="grid__code", label="Hot grid code")
+    area = django_filters.CharFilter(field_name="grid__area__code", label="Area code")
+    operation = django_filters.CharFilter(field_name="grid__operation__code", label="Operation code")
+    resource = django_filters.CharFilter(field_name="resource__code", label="Resource code")
+    arrived_after = django_filters.IsoDateTimeFilter(field_name="arrived_at", lookup_expr="gte")
+    arrived_before = django_filters.IsoDateTimeFilter(field_name="arrived_at", lookup_expr="lt")
+
+    class Meta:
+        model = PatrolVisit
+        fields = ["grid", "area", "operation", "resource", "source", "officer_reference"]

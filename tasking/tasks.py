@@ -9,3 +9,19 @@ from .services import deadlines_flag
 def flag_deadlines():
     at_risk, overdue = deadlines_flag()
     return {"at_risk": len(at_risk), "overdue": len(overdue)}
+
+
+@shared_task
+def generate_patrol_schedule():
+    """Schedule the current period's hot-grid patrols (idempotent), so the list is always ready."""
+    from .services import patrol_schedule_for
+
+    period = patrol_schedule_for()
+    return str(period)
+
+
+@shared_task
+def detect_patrol_gaps():
+    from .services import patrol_gaps_detect
+
+    return len(patrol_gaps_detect())

@@ -146,6 +146,10 @@ class Operation(models.Model):
         ACTIVE = "active", "Active"
         CLOSED = "closed", "Closed"
 
+    class ArrivalRule(models.TextChoices):
+        WITHIN_HOURS = "within_hours", "Arrive within N hours after the scheduled start"
+        IN_WINDOW = "in_window", "Arrive inside the patrol window"
+
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -157,6 +161,16 @@ class Operation(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    patrol_arrival_rule = models.CharField(
+        max_length=14, choices=ArrivalRule.choices, default=ArrivalRule.IN_WINDOW,
+        help_text="When a hot-grid patrol counts as compliant.",
+    )  # fmt: skip
+    patrol_arrival_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17)."
+    )
+    effective_dose_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="A visit at least this long counts as an effective dose (after Koper)."
+    )
     source = models.TextField(blank=True)
 
     class Meta:

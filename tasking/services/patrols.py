@@ -1,0 +1,223 @@
+"""Hot grids, their patrol schedule, visits, compliance and gaps."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from operations.audit import audit_record
+from operations.events import event_emit
+from operations.exceptions import Conflict
+from operations.models import AuditEntry, Operation
+
+from ..geo import geometry_validate
+from ..models import HotGrid, PatrolVisit, PatrolWindow, RequestKind, ScheduledPatrol
+from ..models.periods import LONDON
+from .periods import period_for
+
+
+@transaction.atomic
+def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason="", **fields):
+    """Create or change a hot grid. The geometry is validated (closed rings, no self-intersection,
+    inside the force's plausible area); ``windows`` replaces the patrol windows when given, as a
+    list of dicts {weekdays, start_time, end_time}."""
+    creating = grid is None
+    grid = grid or HotGrid()
+    changes = {}
+    for name, value in fields.items():
+        if creating or getattr(grid, name) != value:
+            changes[name] = [None if creating else getattr(grid, name), value]
+        setattr(grid, name, value)
+    geometry = geometry_validate(grid.geometry)
+    grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat = geometry.bounds
+    if not creating and "trial_arm" in changes:
+        _refuse_arm_change_in_started_trial(actor, grid)
+    grid.full_clean()
+    grid.save()
+    if offence_groups is not None:
+        grid.offence_groups.set(offence_groups)
+    if windows is not None:
+        grid.windows.all().delete()
+        for window in windows:
+            item = PatrolWindow(grid=grid, **window)
+            item.full_clean()
+            item.save()
+        changes["windows"] = [str(w) for w in grid.windows.all()]
+    audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
+        obj=grid, changes={k: v for k, v in changes.items() if k != "geometry"}, reason=reason,
+    )  # fmt: skip
+    return grid
+
+
+def _refuse_arm_change_in_started_trial(actor, grid):
+    trial = getattr(grid.operation, "trial", None) if grid.operation_id else None
+    if trial is not None and trial.has_started():
+        raise Conflict(f"The {grid.operation} trial started on {trial.starts_on}: its arms are locked.")
+
+
+def _arrival_deadline(operation, starts_at, ends_at):
+    if operation is not None and operation.patrol_arrival_rule == Operation.ArrivalRule.WITHIN_HOURS:
+        return starts_at + timedelta(hours=operation.patrol_arrival_hours)
+    return ends_at
+
+
+def _window_instances(window, period):
+    """(start, end) of each occurrence of ``window`` whose start falls inside ``period``."""
+    first_day = period.starts_at.astimezone(LONDON).date()
+    for offset in (0, 1):
+        day = first_day + timedelta(days=offset)
+        if day.weekday() not in window.weekdays:
+            continue
+        start = datetime.combine(day, window.start_time, tzinfo=LONDON)
+        end_day = day if window.end_time > window.start_time else day + timedelta(days=1)
+        end = datetime.combine(end_day, window.end_time, tzinfo=LONDON)
+        if period.starts_at <= start < period.ends_at:
+            yield start, end
+
+
+@transaction.atomic
+def patrol_schedule_generate(*, period):
+    """Scheduled patrols for ``period`` from the active, non-control grids. Idempotent."""
+    day = period.starts_at.astimezone(LONDON).date()
+    grids = (
+        HotGrid.objects.filter(Q(active_to__isnull=True) | Q(active_to__gte=day), active_from__lte=day)
+        .exclude(trial_arm=HotGrid.Arm.CONTROL)
+        .select_related("operation")
+        .prefetch_related("windows")
+    )
+    wanted = []
+    for grid in grids:
+        for window in grid.windows.all():
+            for starts_at, ends_at in _window_instances(window, period):
+                wanted.append(
+                    ScheduledPatrol(
+                        grid=grid, window=window, period=period, starts_at=starts_at, ends_at=ends_at,
+                        arrive_by=_arrival_deadline(grid.operation, starts_at, ends_at),
+                    )
+                )  # fmt: skip
+    ScheduledPatrol.objects.bulk_create(wanted, ignore_conflicts=True)
+    created = ScheduledPatrol.objects.filter(period=period, compliant_visit__isnull=True)
+    for patrol in created.select_related("grid"):
+        _match_patrol(patrol)
+    return ScheduledPatrol.objects.filter(period=period).count()
+
+
+def _match_patrol(patrol):
+    """Mark a scheduled patrol compliant if an existing visit satisfies it."""
+    visit = (
+        PatrolVisit.objects.filter(
+            grid_id=patrol.grid_id, arrived_at__lte=patrol.arrive_by, left_at__gte=patrol.starts_at
+        )
+        .order_by("arrived_at")
+        .first()
+    )
+    if visit is not None:
+        ScheduledPatrol.objects.filter(pk=patrol.pk, compliant_visit__isnull=True).update(
+            compliant_visit=visit
+        )
+
+
+@transaction.atomic
+def patrol_visit_log(
+    *, actor, grid, resource, officer_reference, arrived_at, left_at, source, import_key=None
+):
+    """Record a visit; any scheduled patrol it satisfies becomes compliant. A visit counts for a
+    patrol when the officer was in the grid at some moment from the scheduled start up to the
+    operation's arrival deadline (Guardian: 24 h after the start, inclusive; others: the window's end)."""
+    visit = PatrolVisit(
+        grid=grid, resource=resource, officer_reference=officer_reference, arrived_at=arrived_at,
+        left_at=left_at, source=source, import_key=import_key,
+        logged_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )  # fmt: skip
+    visit.dwell_minutes = Decimal((left_at - arrived_at) / timedelta(minutes=1)).quantize(Decimal("0.01"))
+    visit.full_clean(exclude=["import_key"])
+    visit.save()
+    satisfied = list(
+        ScheduledPatrol.objects.filter(
+            grid=grid, compliant_visit__isnull=True, starts_at__lte=left_at, arrive_by__gte=arrived_at
+        ).values_list("pk", flat=True)
+    )
+    ScheduledPatrol.objects.filter(pk__in=satisfied, compliant_visit__isnull=True).update(
+        compliant_visit=visit
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=visit, changes={"patrols": satisfied})
+    event_emit(
+        "patrol.visit_logged",
+        payload={
+            "visit": visit.pk, "grid": grid.pk, "area": grid.area_id, "operation": grid.operation_id,
+            "resource": resource.pk, "arrived_at": arrived_at.isoformat(),
+            "dwell_minutes": str(visit.dwell_minutes), "patrols": satisfied,
+        },
+        aggregate=visit,
+    )  # fmt: skip
+    return visit
+
+
+def patrol_gaps_detect(*, now=None):
+    """Emit ``patrol.gap`` once for each scheduled patrol whose arrival deadline passed with no
+    compliant visit. Claimed with a conditional update, so each gap is announced once."""
+    now = now or timezone.now()
+    flagged = []
+    candidates = ScheduledPatrol.objects.filter(
+        arrive_by__lt=now, compliant_visit__isnull=True, gap_flagged_at__isnull=True
+    ).values_list("pk", flat=True)
+    for patrol_id in list(candidates):
+        with transaction.atomic():
+            if not ScheduledPatrol.objects.filter(pk=patrol_id, gap_flagged_at__isnull=True).update(
+                gap_flagged_at=now
+            ):
+                continue
+            patrol = ScheduledPatrol.objects.select_related("grid").get(pk=patrol_id)
+            event_emit(
+                "patrol.gap",
+                payload={
+                    "patrol": patrol.pk, "grid": patrol.grid_id, "area": patrol.grid.area_id,
+                    "operation": patrol.grid.operation_id, "period": patrol.period_id,
+                    "starts_at": patrol.starts_at.isoformat(),
+                },
+                aggregate=patrol,
+            )  # fmt: skip
+            flagged.append(patrol_id)
+    return flagged
+
+
+@transaction.atomic
+def patrol_gap_cover(*, actor, patrol, reason=""):
+    """Raise a request for force resources to cover a patrol gap (seed 000 §45). Once per gap."""
+    from .requests import request_receive
+
+    patrol = (
+        ScheduledPatrol.objects.select_for_update().select_related("grid", "grid__area").get(pk=patrol.pk)
+    )
+    if patrol.compliant_visit_id:
+        raise Conflict(f"{patrol} was patrolled: there is no gap to cover.")
+    if patrol.cover_request_id:
+        raise Conflict(f"Cover for {patrol} was already requested ({patrol.cover_request.reference}).")
+    grid = patrol.grid
+    request = request_receive(
+        actor=actor,
+        kind=RequestKind.PATROL_SUPPORT,
+        area=grid.area,
+        operation_id=grid.operation_id,
+        location=f"Hot grid {grid.code} {grid.name}",
+        intelligence_summary=(
+            f"Hot-grid patrol gap: {grid.code} was not patrolled for the window starting "
+            f"{timezone.localtime(patrol.starts_at):%a %d %b %H:%M}. {reason}"
+        ).strip(),
+        requested_by="TRM: hot-grid gap",
+        due_by=max(timezone.now() + timedelta(hours=24), patrol.arrive_by + timedelta(hours=24)),
+        reason="hot-grid gap cover",
+    )
+    patrol.cover_request = request
+    patrol.save(update_fields=["cover_request"])
+    return request
+
+
+def patrol_schedule_for(moment=None):
+    """Generate (idempotently) and return the tasking period holding ``moment``."""
+    period = period_for(moment or timezone.now())
+    patrol_schedule_generate(period=period)
+    return period

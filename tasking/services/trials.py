@@ -1,0 +1,83 @@
+"""Randomised deployment: assigning an operation's hot grids to treatment or control."""
+
+import random
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from operations.audit import audit_record
+from operations.exceptions import Conflict
+from operations.models import AuditEntry
+
+from ..models import HotGrid, PatrolTrial
+
+
+def _assign(grids, seed, stratum):
+    """Half of a stratum's grids to each arm; with an odd count the seed decides the extra one."""
+    rng = random.Random(f"{seed}:{stratum}")  # noqa: S311 — reproducible assignment, not secrecy
+    shuffled = sorted(grids, key=lambda grid: grid.code)
+    rng.shuffle(shuffled)
+    treated = len(shuffled) // 2 + (len(shuffled) % 2 if rng.random() < 0.5 else 0)
+    return {
+        grid.pk: HotGrid.Arm.TREATMENT if i < treated else HotGrid.Arm.CONTROL
+        for i, grid in enumerate(shuffled)
+    }
+
+
+def hot_grids_randomise(*, actor, operation, seed, starts_on=None):
+    """Assign ``operation``'s active grids to arms, stratified by NPU, reproducibly from ``seed``.
+
+    Once the trial has started the assignment is locked: the refusal itself is audited.
+    """
+    trial = PatrolTrial.objects.filter(operation=operation).first()
+    if trial is not None and trial.has_started():
+        audit_record(
+            actor=actor, action=AuditEntry.Action.REFUSED, obj=trial,
+            changes={"seed": [trial.seed, seed]},
+            reason=f"re-randomisation refused: the trial started on {trial.starts_on}",
+        )  # fmt: skip
+        raise Conflict(
+            f"The {operation} trial started on {trial.starts_on}; its assignment cannot be changed.",
+            current_state="started",
+        )
+    return _randomise(actor=actor, operation=operation, seed=seed, starts_on=starts_on)
+
+
+@transaction.atomic
+def _randomise(*, actor, operation, seed, starts_on):
+    grids = list(HotGrid.objects.filter(operation=operation).select_related("area").order_by("code"))
+    if not grids:
+        raise Conflict(f"{operation} has no hot grids to randomise.")
+    strata = defaultdict(list)
+    for grid in grids:
+        strata[grid.area.code].append(grid)
+    arms = {}
+    for stratum, members in sorted(strata.items()):
+        arms.update(_assign(members, seed, stratum))
+    for grid in grids:
+        if grid.trial_arm != arms[grid.pk]:
+            old, grid.trial_arm = grid.trial_arm, arms[grid.pk]
+            grid.save(update_fields=["trial_arm"])
+            audit_record(
+                actor=actor, action=AuditEntry.Action.UPDATE, obj=grid,
+                changes={"trial_arm": [old, grid.trial_arm]}, reason=f"randomised with seed {seed}",
+            )  # fmt: skip
+    trial, _ = PatrolTrial.objects.update_or_create(
+        operation=operation,
+        defaults={
+            "seed": seed, "starts_on": starts_on or timezone.localdate(),
+            "randomised_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "randomised_at": timezone.now(),
+        },
+    )  # fmt: skip
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=trial, changes={"seed": seed})
+    return trial
+
+
+def trial_balance(operation):
+    """Per NPU: grids in each arm, with their share of crime and harm."""
+    rows = defaultdict(lambda: {"treatment": 0, "control": 0, "unassigned": 0})
+    for area_code, arm in HotGrid.objects.filter(operation=operation).values_list("area__code", "trial_arm"):
+        rows[area_code][arm or "unassigned"] += 1
+    return [{"area": code, **counts} for code, counts in sorted(rows.items())]
