@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Area, OffenceGroup, Operation, OutcomeType, Resource, TacticalPriority
+from .crime_import import area_lookup_import
+from .models import Area, LsoaArea, OffenceGroup, Operation, OutcomeType, Resource, TacticalPriority
 from .services import reference_save
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
@@ -174,7 +175,19 @@ def reference_data_load(*, actor=None):
                 "capacity_per_period": capacity,
             },
         )
+    _load_lsoa_areas(loader)
     return dict(loader.created)
+
+
+def _load_lsoa_areas(loader):
+    # Creates missing mappings only, like the rest of the loader: a corrected lookup survives.
+    path = DATA_DIR / "lsoa_npu_lookup.csv"
+    with path.open("rb") as handle:
+        report = area_lookup_import(
+            actor=loader.actor, data=handle, source_file=f"reference_data/{path.name}", update_existing=False
+        )
+    if report.new:
+        loader.created[LsoaArea._meta.verbose_name_plural] += report.new
 
 
 def _load_offence_groups(loader):

@@ -1,6 +1,8 @@
-"""Reference data (areas, operations, priorities, offence groups, resources), outbox and audit."""
+"""Reference data (areas, operations, priorities, offence groups, resources), recorded crime,
+outbox and audit."""
 
 from .audit import AuditEntry
+from .crime import CrimeCount, CrimeRecord, LsoaArea
 from .outbox import Event, EventDelivery
 from .reference import (
     Area,
@@ -14,8 +16,11 @@ from .reference import (
 __all__ = [
     "Area",
     "AuditEntry",
+    "CrimeCount",
+    "CrimeRecord",
     "Event",
     "EventDelivery",
+    "LsoaArea",
     "OffenceGroup",
     "Operation",
     "OutcomeType",

@@ -1,0 +1,611 @@
+"""Recorded-crime imports: police.uk street-level CSVs, the LSOA → NPU lookup and aggregated counts."""
+
+import hashlib
+import json
+import random
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from operations.crime_import import (
+    ImportRejected,
+    area_lookup_import,
+    crime_counts_import,
+    crimes_import,
+)
+from operations.models import (
+    Area,
+    AuditEntry,
+    CrimeCount,
+    CrimeRecord,
+    Event,
+    LsoaArea,
+    OffenceGroup,
+)
+from operations.reference import DATA_DIR, reference_data_load
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
+
+DATA = Path(__file__).parent / "data"
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context"
+)
+LOOKUP_HEADER = "lsoa_code,area_code"
+COUNTS_HEADER = "area_code,offence_group,period_start,period_end,count"
+BW_LSOA, BE_LSOA, SH_LSOA = "E01009417", "E01009415", "E01010118"  # from lsoa_npu_lookup.csv
+UNKNOWN_LSOA = "E01099999"
+WMP = "West Midlands Police"
+
+
+def crime_id(n):
+    """A 64-hex identifier shaped like police.uk's."""
+    return hashlib.sha256(f"crime-{n}".encode()).hexdigest()
+
+
+def row(
+    cid="", month="2026-01", lon="-1.904796", lat="52.479387", location="On or near Broad Street",
+    lsoa=BW_LSOA, lsoa_name="Birmingham 050A", crime_type="Burglary", outcome="Under investigation",
+    context="",
+):  # fmt: skip
+    return ",".join([cid, month, WMP, WMP, lon, lat, location, lsoa, lsoa_name, crime_type, outcome, context])
+
+
+def asb(**kwargs):
+    return row(**({"crime_type": "Anti-social behaviour", "outcome": ""} | kwargs))
+
+
+def csv_bytes(*rows, header=HEADER):
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def import_crimes(data, source_file="2026-01-west-midlands-street.csv", **kwargs):
+    return crimes_import(actor=None, data=data, source_file=source_file, **kwargs)
+
+
+def keys():
+    return set(CrimeRecord.objects.values_list("key", flat=True))
+
+
+def area(code):
+    return Area.objects.get(code=code)
+
+
+def events(event_type):
+    return Event.objects.filter(type=event_type)
+
+
+def database_state():
+    """Everything an import could leave behind, to prove a refused file left nothing."""
+    return {
+        "crimes": CrimeRecord.objects.count(),
+        "lookup": sorted(LsoaArea.objects.values_list("lsoa_code", "area_id")),
+        "counts": sorted(
+            CrimeCount.objects.values_list("area_id", "offence_group_id", "period_start", "count")
+        ),
+        "events": Event.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+def crime_checksum():
+    rows = CrimeRecord.objects.order_by("key").values_list(
+        "key", "month", "crime_type", "offence_group_id", "area_id", "lsoa_code", "longitude", "latitude"
+    )
+    return CrimeRecord.objects.count(), hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+# --- police.uk street-level crime ---------------------------------------------------------------
+
+
+def test_blank_crime_id_rows_get_stable_keys_and_a_reimport_changes_nothing():
+    data = csv_bytes(asb(location="On or near Hill Street"), asb(location="On or near Supermarket"))
+
+    first = import_crimes(data)
+    stored = keys()
+    again = import_crimes(data)
+
+    assert (first.new, first.unchanged) == (2, 0)
+    assert (again.new, again.unchanged) == (0, 2)
+    assert keys() == stored
+    assert len(stored) == 2
+    assert set(CrimeRecord.objects.values_list("crime_id", flat=True)) == {""}
+
+
+def test_two_identical_anti_social_behaviour_rows_in_one_file_count_twice():
+    data = csv_bytes(asb(), asb(), row(cid=crime_id(1)))
+
+    report = import_crimes(data)
+    import_crimes(data)
+
+    assert report.new == 3
+    assert CrimeRecord.objects.filter(crime_type="Anti-social behaviour").count() == 2
+    assert CrimeRecord.objects.count() == 3
+
+
+def test_a_crime_id_repeated_in_the_same_month_counts_once_and_is_reported_as_a_duplicate():
+    data = csv_bytes(
+        row(cid=crime_id(1)),
+        row(cid=crime_id(2)),
+        row(cid=crime_id(1), outcome="Investigation complete; no suspect identified"),
+        row(cid=crime_id(1), month="2026-02"),
+    )
+
+    report = import_crimes(data)
+
+    assert report.duplicates == [(4, 2)]
+    assert CrimeRecord.objects.filter(crime_id=crime_id(1), month="2026-01-01").count() == 1
+    assert CrimeRecord.objects.filter(crime_id=crime_id(1)).count() == 2  # another month: another record
+    assert report.new == 3
+    assert "duplicates 1 (lines 4)" in report.summary()
+
+
+def test_crime_types_map_to_the_top_level_offence_group_by_police_uk_name():
+    import_crimes(
+        csv_bytes(
+            row(cid=crime_id(1), crime_type="Violence and sexual offences"),
+            row(cid=crime_id(2), crime_type="Vehicle crime"),
+            asb(),
+        )
+    )
+
+    groups = dict(CrimeRecord.objects.values_list("crime_type", "offence_group__code"))
+    assert groups == {
+        "Violence and sexual offences": "violent-crime",
+        "Vehicle crime": "vehicle-crime",
+        "Anti-social behaviour": "anti-social-behaviour",
+    }
+
+
+def test_crimes_in_unknown_or_blank_lsoas_are_kept_as_unmapped():
+    report = import_crimes(
+        csv_bytes(
+            row(cid=crime_id(1), lsoa=BW_LSOA),
+            row(cid=crime_id(2), lsoa=UNKNOWN_LSOA, lsoa_name="Somewhere 001A"),
+            row(cid=crime_id(3), lsoa="", lsoa_name=""),
+            row(cid=crime_id(4), lsoa=SH_LSOA),
+        )
+    )
+
+    areas = dict(CrimeRecord.objects.values_list("crime_id", "area__code"))
+    assert areas == {crime_id(1): "BW", crime_id(2): None, crime_id(3): None, crime_id(4): "SH"}
+    assert report.unmapped == 2
+    assert report.new == 4
+
+
+def test_a_row_with_no_location_is_kept_as_an_unmapped_force_crime():
+    report = import_crimes(csv_bytes(row(cid=crime_id(1), lon="", lat="", location="No location", lsoa="",
+                                         lsoa_name=""), row(cid=crime_id(2))))  # fmt: skip
+
+    crime = CrimeRecord.objects.get(crime_id=crime_id(1))
+    assert (crime.area, crime.longitude, crime.latitude, crime.lsoa_code) == (None, None, None, "")
+    assert crime.month.isoformat() == "2026-01-01"
+    assert (report.unmapped, report.no_location, report.new) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason", "message"),
+    [
+        (row(cid=crime_id(9), month="2026-13"), "bad month", "'2026-13' is not YYYY-MM"),
+        (row(cid=crime_id(9), month="Jan 2026"), "bad month", "is not YYYY-MM"),
+        (row(cid=crime_id(9), month="2026-1"), "bad month", "is not YYYY-MM"),
+        (row(cid=crime_id(9), crime_type="Cybercrime"), "unknown crime type", "'Cybercrime'"),
+        (row(cid=crime_id(9), lon="west", lat="52.4"), "bad coordinates", "are not numbers"),
+        (row(cid=crime_id(9), lon="-1.9", lat=""), "bad coordinates", "are not numbers"),
+        (row(cid=crime_id(9), lon="-191.9", lat="52.4"), "bad coordinates", "out of range"),
+        (row(cid=crime_id(9), lon="-1.9", lat="95"), "bad coordinates", "out of range"),
+        (row(cid=crime_id(9), lon="nan", lat="52.4"), "bad coordinates", "out of range"),
+        (row(cid=crime_id(9)) + ",extra", "wrong column count", "expected 12 columns, found 13"),
+        (",".join(row(cid=crime_id(9)).split(",")[:10]), "wrong column count", "found 10"),
+    ],
+)
+def test_a_bad_row_is_reported_with_its_line_and_reason_and_nothing_is_imported(bad, reason, message):
+    before = database_state()
+    data = csv_bytes(row(cid=crime_id(1)), asb(), bad, row(cid=crime_id(2)))
+
+    with pytest.raises(ImportRejected) as caught:
+        import_crimes(data)
+
+    report = caught.value.report
+    assert [line for line, _ in report.errors] == [4]
+    assert message in report.errors[0][1]
+    assert report.rejected == {reason: 1}
+    assert "nothing was imported" in caught.value.message
+    assert database_state() == before
+
+
+def test_bad_rows_after_a_full_batch_still_leave_nothing_imported():
+    good = [row(cid=crime_id(n)) for n in range(2500)]
+
+    with pytest.raises(ImportRejected) as caught:
+        import_crimes(csv_bytes(*good, row(cid=crime_id(9999), month="2026")))
+
+    assert caught.value.report.errors == [(2502, "Month '2026' is not YYYY-MM")]
+    assert CrimeRecord.objects.count() == 0
+
+
+def test_with_skip_bad_rows_the_good_rows_are_imported_and_the_bad_reported():
+    data = csv_bytes(
+        row(cid=crime_id(1)), row(cid=crime_id(2), crime_type="Nonsense"), asb(),
+        row(cid=crime_id(3), lat="north"), row(cid=crime_id(4), month="2026-00"),
+    )  # fmt: skip
+
+    report = import_crimes(data, skip_bad_rows=True)
+
+    assert report.new == 2
+    assert [line for line, _ in report.errors] == [3, 5, 6]
+    assert report.rejected == {"unknown crime type": 1, "bad coordinates": 1, "bad month": 1}
+    assert set(CrimeRecord.objects.values_list("crime_id", flat=True)) == {crime_id(1), ""}
+    assert "rejected 3 (bad coordinates 1, bad month 1, unknown crime type 1)" in report.summary()
+
+
+def test_importing_two_months_twice_gives_the_same_database_as_importing_them_once(tmp_path):
+    january = tmp_path / "2026-01-west-midlands-street.csv"
+    february = tmp_path / "2026-02-west-midlands-street.csv"
+    january.write_bytes(csv_bytes(row(cid=crime_id(1)), asb(), asb(), row(cid=crime_id(2), lsoa=UNKNOWN_LSOA),
+                                  row(cid=crime_id(1))))  # fmt: skip
+    february.write_bytes(
+        csv_bytes(row(cid=crime_id(1), month="2026-02"), asb(month="2026-02"), asb(month="2026-02", lsoa=""),
+                  row(cid=crime_id(3), month="2026-02", lon="", lat="", lsoa=""))
+    )  # fmt: skip
+
+    call_command("import_crimes", january, february, stdout=StringIO(), stderr=StringIO())
+    once = crime_checksum()
+    out = StringIO()
+    call_command("import_crimes", january, february, stdout=out, stderr=StringIO())
+
+    assert once[0] == 8
+    assert crime_checksum() == once
+    assert out.getvalue().count("new 0,") == 2
+
+
+def test_a_100000_row_file_streams_through_and_imports_every_row(tmp_path):
+    rng = random.Random(5)
+    lsoas = [BW_LSOA, BE_LSOA, SH_LSOA, UNKNOWN_LSOA, ""]
+    types = [
+        "Burglary",
+        "Vehicle crime",
+        "Violence and sexual offences",
+        "Shoplifting",
+        "Anti-social behaviour",
+    ]
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(HEADER + "\r\n")
+        for n in range(100_000):
+            crime_type = types[n % 5]
+            cid = "" if crime_type == "Anti-social behaviour" else crime_id(n)
+            handle.write(
+                row(cid=cid, month=f"2025-{n % 12 + 1:02d}", lon=f"{-1.9 + rng.random() / 10:.6f}",
+                    lat=f"{52.4 + rng.random() / 10:.6f}", lsoa=lsoas[n % 5], crime_type=crime_type) + "\r\n"
+            )  # fmt: skip
+    seen = []
+
+    started = time.monotonic()
+    with path.open("rb") as handle:
+        report = import_crimes(handle, source_file="big.csv", progress=seen.append)
+    elapsed = time.monotonic() - started
+
+    assert (report.read, report.new, report.unchanged) == (100_000, 100_000, 0)
+    assert CrimeRecord.objects.count() == 100_000
+    assert sum(seen) == 100_000
+    assert len(seen) < 100  # progress in batches, not a call per row
+    assert report.unmapped == 40_000
+    assert elapsed < 60, f"100,000 rows took {elapsed:.1f} s"
+
+
+# --- malformed files, for every import --------------------------------------------------------
+
+IMPORTS = {
+    "crimes": (crimes_import, HEADER, row(cid=crime_id(1))),
+    "lookup": (area_lookup_import, LOOKUP_HEADER, f"{BW_LSOA},BE"),
+    "counts": (crime_counts_import, COUNTS_HEADER, "SH,all,2017-01-01,2017-12-31,15256"),
+}
+MALFORMED = {
+    "wrong encoding": (
+        lambda header, good: (f"{header}\n{good}\n{good.replace('1', '2')}Caf\xe9\n").encode("latin-1"),
+        "not UTF-8",
+    ),
+    "missing column": (
+        lambda header, good: f"{header.rsplit(',', 1)[0]}\n{good.rsplit(',', 1)[0]}\n".encode(),
+        "missing column(s)",
+    ),
+    "extra column": (
+        lambda header, good: f"{header},notes\n{good},x\n".encode(),
+        "unexpected column(s): notes",
+    ),
+    "empty file": (lambda header, good: b"", "The file is empty"),
+    "blank lines only": (lambda header, good: b"\n\n", "The file is empty"),
+    "header only": (lambda header, good: f"{header}\n".encode(), "header but no rows"),
+}
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+@pytest.mark.parametrize("which", IMPORTS)
+def test_a_malformed_file_gets_a_clear_error_and_nothing_is_imported(which, kind):
+    service, header, good = IMPORTS[which]
+    make, message = MALFORMED[kind]
+    before = database_state()
+
+    with pytest.raises(ImportRejected) as caught:
+        service(actor=None, data=make(header, good), source_file="bad.csv")
+
+    assert message in caught.value.message
+    assert database_state() == before
+
+
+def test_a_wrong_encoding_after_the_first_batch_leaves_nothing_imported():
+    data = csv_bytes(*(row(cid=crime_id(n)) for n in range(2500))) + row(location="Caf\xe9").encode("cp1252")
+
+    with pytest.raises(ImportRejected, match="not UTF-8"):
+        import_crimes(data)
+
+    assert CrimeRecord.objects.count() == 0
+
+
+# --- LSOA → NPU lookup ------------------------------------------------------------------------
+
+
+def test_seed_reference_loads_the_shipped_lsoa_lookup_once():
+    shipped = sum(1 for _ in (DATA_DIR / "lsoa_npu_lookup.csv").open(encoding="utf-8")) - 1
+
+    again = reference_data_load()
+
+    assert LsoaArea.objects.count() == shipped == 1719
+    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BW"
+    assert "LSOA areas" not in again
+
+
+def test_import_area_lookup_updates_changed_mappings_with_an_audit_entry_and_is_idempotent(tmp_path):
+    import_crimes(csv_bytes(row(cid=crime_id(1), lsoa=BW_LSOA), row(cid=crime_id(2), lsoa=UNKNOWN_LSOA),
+                            row(cid=crime_id(3), lsoa=SH_LSOA, crime_type="Robbery")))  # fmt: skip
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text(f"{LOOKUP_HEADER}\n{BW_LSOA},BE\n{SH_LSOA},SH\n{UNKNOWN_LSOA},WS\n")
+    events_before = events("crime.imported").count()
+
+    out = StringIO()
+    call_command("import_area_lookup", lookup, stdout=out)
+    state = database_state()
+    call_command("import_area_lookup", lookup, stdout=StringIO())
+
+    assert "read 3; new 1, updated 1, unchanged 1; rejected 0." in out.getvalue()
+    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BE"
+    assert LsoaArea.objects.get(lsoa_code=UNKNOWN_LSOA).area.code == "WS"
+    entry = AuditEntry.objects.get(object_type="operations.lsoaarea", object_id="lookup.csv")
+    assert entry.action == AuditEntry.Action.IMPORT
+    assert entry.changes["changed_mappings"] == [[BW_LSOA, "BW", "BE"]]
+    assert entry.changes["crimes_remapped"] == 2
+    # Stored crimes follow the new mapping, and the change is announced once.
+    assert dict(CrimeRecord.objects.values_list("crime_id", "area__code")) == {
+        crime_id(1): "BE", crime_id(2): "WS", crime_id(3): "SH"
+    }  # fmt: skip
+    (event,) = events("crime.imported")[events_before:]
+    assert event.payload == {
+        "months": ["2026-01-01"],
+        "areas": [*sorted([area("BW").pk, area("BE").pk, area("WS").pk]), None],
+        "offence_groups": [OffenceGroup.objects.get(code="burglary").pk],
+    }
+    assert database_state() == state  # the second run changed nothing
+
+
+def test_seeding_again_keeps_a_corrected_lsoa_mapping():
+    area_lookup_import(actor=None, data=f"{LOOKUP_HEADER}\n{BW_LSOA},BE\n", source_file="fix.csv")
+
+    reference_data_load()
+
+    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BE"
+
+
+def test_import_area_lookup_rejects_bad_rows_with_reasons():
+    data = f"{LOOKUP_HEADER}\n{BW_LSOA},BE\nE0100,BW\n{SH_LSOA},XX\n{BW_LSOA},BW\n{BE_LSOA},WMP\n"
+    before = database_state()
+
+    with pytest.raises(ImportRejected) as caught:
+        area_lookup_import(actor=None, data=data, source_file="lookup.csv")
+
+    assert caught.value.report.errors == [
+        (3, "LSOA code 'E0100' is not like E01009417"),
+        (4, "area 'XX' is not an NPU code"),
+        (5, f"LSOA {BW_LSOA} already on line 2"),
+        (6, "area 'WMP' is not an NPU code"),
+    ]
+    assert database_state() == before
+
+
+# --- aggregated counts --------------------------------------------------------------------------
+
+
+def test_import_crime_counts_loads_seed_000_figure_3_and_its_offence_tables_exactly():
+    out = StringIO()
+    call_command("import_crime_counts", DATA / "seed000_counts.csv", stdout=out)
+
+    figures = json.loads((DATA_DIR / "seed000_figure3.json").read_text(encoding="utf-8"))
+    stored = {
+        (c.area.code, c.offence_group.code if c.offence_group else None, c.period_start.year): c.count
+        for c in CrimeCount.objects.select_related("area", "offence_group")
+    }
+    expected = {}
+    for figure in figures:
+        for item in figure["rows"]:
+            expected[(item["area"], figure["offence_group"], 2017)] = item["current"]
+            expected[(item["area"], figure["offence_group"], 2016)] = item["previous"]
+    assert stored == expected
+    assert len(stored) == 96
+    sh = CrimeCount.objects.filter(area__code="SH", offence_group__isnull=True)
+    assert dict(sh.values_list("period_start", "count")) == {
+        sh.get(period_end="2017-12-31").period_start: 15256,
+        sh.get(period_end="2016-12-31").period_start: 12841,
+    }
+    assert sh.get(count=15256).period_start.isoformat() == "2017-01-01"
+    assert sum(CrimeCount.objects.filter(offence_group__isnull=True, period_start__year=2017)
+               .values_list("count", flat=True)) == 227303  # fmt: skip
+    assert "read 96; new 96, updated 0, unchanged 0; rejected 0." in out.getvalue()
+
+
+def test_reimporting_counts_changes_nothing_and_a_changed_count_is_updated():
+    data = (DATA / "seed000_counts.csv").read_bytes()
+    crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
+
+    again = crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
+    fixed = crime_counts_import(
+        actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-01-01,2017-12-31,15300\n", source_file="fix.csv"
+    )
+
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 96)
+    assert (fixed.new, fixed.updated) == (0, 1)
+    assert (
+        CrimeCount.objects.get(area__code="SH", offence_group=None, period_start="2017-01-01").count == 15300
+    )
+    assert CrimeCount.objects.count() == 96
+
+
+def test_import_crime_counts_rejects_straddling_and_bad_rows_with_reasons(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        f"{COUNTS_HEADER}\n"
+        "SH,all,2017-01-01,2017-12-31,15256\n"
+        "XX,all,2017-01-01,2017-12-31,1\n"
+        "SH,bogus,2017-01-01,2017-12-31,1\n"
+        "SH,burglary,2017-12-31,2017-01-01,1\n"
+        "SH,burglary,2017-01-01,2017-12-31,-4\n"
+        "SH,all,2017-07-01,2018-06-30,9000\n"
+        "SH,all,2017-03-01,2017-03-31,1200\n"
+        "SH,robbery,2017-01-01,2017-12-31,many\n"
+        "SH,robbery,2017-02-30,2017-12-31,1\n"
+    )
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="7 bad row"):
+        call_command("import_crime_counts", path, stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "  line 3: unknown area 'XX'",
+        "  line 4: unknown offence group 'bogus'",
+        "  line 5: period_end 2017-01-01 is before period_start 2017-12-31",
+        "  line 6: count -4 is negative",
+        "  line 7: period 2017-07-01..2018-06-30 straddles 2017-01-01..2017-12-31 (line 2)",
+        "  line 9: count 'many' is not a whole number",
+        "  line 10: period_start '2017-02-30' is not an ISO date (YYYY-MM-DD)",
+    ]
+    assert CrimeCount.objects.count() == 0
+
+
+def test_a_count_straddling_a_stored_count_is_rejected_but_a_nested_one_is_accepted():
+    crime_counts_import(actor=None, data=(DATA / "seed000_counts.csv").read_bytes(), source_file="seed.csv")
+
+    with pytest.raises(ImportRejected) as caught:
+        crime_counts_import(
+            actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-07-01,2018-06-30,9000\n", source_file="ye.csv"
+        )
+    nested = crime_counts_import(
+        actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-03-01,2017-03-31,1200\n", source_file="march.csv"
+    )
+
+    assert caught.value.report.errors == [
+        (2, "period 2017-07-01..2018-06-30 straddles 2017-01-01..2017-12-31 (a stored count)")
+    ]
+    assert caught.value.report.rejected == {"straddling period": 1}
+    assert nested.new == 1
+
+
+# --- events, audit and the commands ---------------------------------------------------------------
+
+
+def test_each_crime_import_writes_exactly_one_crime_imported_event_and_one_audit_entry():
+    data = csv_bytes(row(cid=crime_id(1)), row(cid=crime_id(2), month="2026-02", lsoa=UNKNOWN_LSOA),
+                     asb(lsoa=SH_LSOA), asb(lsoa=SH_LSOA))  # fmt: skip
+
+    import_crimes(data)
+    import_crimes(data)  # nothing new: nothing to announce
+
+    (event,) = events("crime.imported")
+    groups = OffenceGroup.objects.filter(code__in=["burglary", "anti-social-behaviour"])
+    assert event.payload == {
+        "months": ["2026-01-01", "2026-02-01"],
+        "areas": [*sorted([area("BW").pk, area("SH").pk]), None],
+        "offence_groups": sorted(groups.values_list("pk", flat=True)),
+    }
+    audits = AuditEntry.objects.filter(object_type="operations.crimerecord", action=AuditEntry.Action.IMPORT)
+    assert [(entry.changes["new"], entry.changes["unchanged"]) for entry in audits.order_by("id")] == [
+        (4, 0),
+        (0, 4),
+    ]
+    assert audits.first().object_id == "2026-01-west-midlands-street.csv"
+
+
+def test_a_refused_crime_import_writes_no_event_and_no_audit_entry():
+    with pytest.raises(ImportRejected):
+        import_crimes(csv_bytes(row(cid=crime_id(1)), row(cid=crime_id(2), month="26-01")))
+
+    assert not events("crime.imported").exists()
+    assert not AuditEntry.objects.filter(object_type="operations.crimerecord").exists()
+
+
+def test_each_counts_import_writes_exactly_one_crime_counts_imported_event():
+    data = (DATA / "seed000_counts.csv").read_bytes()
+
+    crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
+    crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
+
+    (event,) = events("crime_counts.imported")
+    codes = ["violence-against-the-person", "theft-from-motor-vehicle", "theft-of-motor-vehicle", "burglary",
+             "robbery"]  # fmt: skip
+    assert event.payload == {
+        "ranges": [["2016-01-01", "2016-12-31"], ["2017-01-01", "2017-12-31"]],
+        "areas": sorted(Area.objects.filter(kind=Area.Kind.NPU).values_list("pk", flat=True)),
+        "offence_groups": [
+            *sorted(OffenceGroup.objects.filter(code__in=codes).values_list("pk", flat=True)),
+            None,
+        ],
+    }
+    assert AuditEntry.objects.filter(object_type="operations.crimecount", action="import").count() == 2
+
+
+def test_the_import_crimes_command_prints_the_summary(tmp_path):
+    path = tmp_path / "2026-01-west-midlands-street.csv"
+    path.write_bytes(csv_bytes(row(cid=crime_id(1)), row(cid=crime_id(1)), asb(lsoa=""), asb(lsoa="")))
+    out = StringIO()
+
+    call_command("import_crimes", path, stdout=out, stderr=StringIO())
+
+    assert "line 3: duplicate of the crime on line 2 (counted once)" in out.getvalue()
+    assert (
+        "2026-01-west-midlands-street.csv: read 4; new 3, unchanged (already imported) 0; unmapped 2; "
+        "duplicates 1 (lines 3); rejected 0." in out.getvalue()
+    )
+
+
+def test_the_import_crimes_command_fails_listing_bad_rows_and_imports_the_good_with_skip_bad_rows(tmp_path):
+    path = tmp_path / "2026-01-west-midlands-street.csv"
+    path.write_bytes(csv_bytes(row(cid=crime_id(1)), row(cid=crime_id(2), lon="x"), asb()))
+    err = StringIO()
+
+    with pytest.raises(
+        CommandError, match=r"Refused, nothing imported from: 2026-01-west-midlands-street\.csv"
+    ):
+        call_command("import_crimes", path, stdout=StringIO(), stderr=err)
+    assert CrimeRecord.objects.count() == 0
+    out, skipped = StringIO(), StringIO()
+    call_command("import_crimes", path, "--skip-bad-rows", stdout=out, stderr=skipped)
+
+    assert "line 3: coordinates ('x', '52.479387') are not numbers" in err.getvalue()
+    assert "line 3: coordinates ('x', '52.479387') are not numbers (skipped)" in skipped.getvalue()
+    assert "new 2," in out.getvalue()
+    assert "rejected 1 (bad coordinates 1)." in out.getvalue()
+    assert CrimeRecord.objects.count() == 2
+
+
+@pytest.mark.parametrize("model", ["crimerecord", "crimecount", "lsoaarea"])
+def test_administrator_sees_the_imported_crime_read_only_in_the_admin(client, administrator, model):
+    import_crimes(csv_bytes(row(cid=crime_id(1)), asb(lsoa="")))
+    crime_counts_import(actor=None, data=(DATA / "seed000_counts.csv").read_bytes(), source_file="seed.csv")
+    client.force_login(administrator)
+
+    response = client.get(f"/admin/operations/{model}/", {"q": "E01"} if model == "lsoaarea" else {})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count > 0
+    assert response.context["has_add_permission"] is False
