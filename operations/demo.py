@@ -15,8 +15,10 @@ DEMO_USERS = [
     ("admin", "Alex", "Administrator", Role.ADMINISTRATOR),
 ]
 
-# Other apps append callables ``fn(stdout)`` that add their own demo activity (idempotently).
+# Other apps append callables ``fn(stdout)`` that add their own demo activity (idempotently),
+# and finishers that run once after the demo's events have been dispatched.
 demo_builders = []
+demo_finishers = []
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ re-enqueues events that are still unprocessed after ``OUTBOX_SWEEP_AFTER_SECONDS
 """
 
 import logging
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +24,51 @@ from .models import Event, EventDelivery
 logger = logging.getLogger(__name__)
 
 _consumers = defaultdict(dict)
+_local = threading.local()
+
+
+@contextmanager
+def dispatch_deferred():
+    """Within this block events are stored but not enqueued (and listeners should not start
+    follow-up work): bulk jobs such as the demo loader then dispatch everything once at the end
+    with ``events_dispatch_pending``."""
+    previous = getattr(_local, "deferred", False)
+    _local.deferred = True
+    try:
+        yield
+    finally:
+        _local.deferred = previous
+
+
+def is_dispatch_deferred():
+    return getattr(_local, "deferred", False)
+
+
+def events_dispatch_pending(*, chunk=500):
+    """Dispatch every unprocessed event in this process, oldest first, a chunk per transaction:
+    the bulk counterpart of ``event_dispatch`` (same receipts, so redelivery is still harmless).
+    Returns the count. Meant for bulk jobs inside ``dispatch_deferred``."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                Event.objects.select_for_update(skip_locked=True)
+                .filter(processed_at__isnull=True)
+                .order_by("id")[:chunk]
+            )
+            if not events:
+                return total
+            done = set(EventDelivery.objects.filter(event__in=events).values_list("event_id", "consumer"))
+            receipts, now = [], timezone.now()
+            for event in events:
+                for consumer_name, fn in consumers_for(event.type).items():
+                    if (event.pk, consumer_name) not in done:
+                        fn(event)
+                        receipts.append(EventDelivery(event=event, consumer=consumer_name, delivered_at=now))
+                event.processed_at, event.attempts = now, event.attempts + 1
+            EventDelivery.objects.bulk_create(receipts)
+            Event.objects.bulk_update(events, ["processed_at", "attempts"])
+            total += len(events)
 
 
 def consumer(*event_types, name=None):
@@ -57,6 +104,8 @@ def event_emit(event_type, *, payload, aggregate=None):
 def _enqueue(event_id):
     from .tasks import dispatch_event
 
+    if is_dispatch_deferred():
+        return
     try:
         dispatch_event.delay(event_id)
     except Exception:  # broker down: the sweep will pick the event up later

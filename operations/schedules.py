@@ -5,9 +5,9 @@ idempotently and never overwrites an interval or an on/off switch that an admini
 """
 
 from django.db import transaction
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-# name → (task path, every N seconds, description)
+# name → (task path, every N seconds or {"crontab": "m h dom mon dow"}, description)
 PERIODIC_TASKS = {
     "outbox sweep": (
         "operations.tasks.sweep_outbox",
@@ -24,7 +24,17 @@ def schedules_ensure():
     for name, (task, seconds, description) in PERIODIC_TASKS.items():
         if PeriodicTask.objects.filter(name=name).exists():
             continue  # keep whatever an administrator has set
-        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.create(name=name, task=task, interval=interval, description=description)
+        if isinstance(seconds, dict):
+            minute, hour, day_of_month, month_of_year, day_of_week = seconds["crontab"].split()
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                day_of_week=day_of_week, timezone="Europe/London",
+            )  # fmt: skip
+            PeriodicTask.objects.create(name=name, task=task, crontab=crontab, description=description)
+        else:
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=seconds, period=IntervalSchedule.SECONDS
+            )
+            PeriodicTask.objects.create(name=name, task=task, interval=interval, description=description)
         created.append(name)
     return created

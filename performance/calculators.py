@@ -1,0 +1,208 @@
+"""Calculators: how each indicator is computed from source rows.
+
+A *family* is one source table (mission transitions, outcomes, scheduled patrols, visits,
+recorded crime) with the date, area and operation each row counts under. A *calculator* turns an
+indicator's parameters into aggregate expressions (numerator, denominator) over its family's
+rows, so every indicator of a family is computed for a period by ONE grouped query.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from . import periods
+from .periods import DAY, MONTH
+
+DECIMAL = DecimalField(max_digits=16, decimal_places=4)
+ZERO = Value(Decimal(0), output_field=DECIMAL)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    model: str  # "app_label.Model"
+    date_field: str  # a DateTimeField (day base) or DateField (month base)
+    area_field: str
+    operation_field: str | None
+    base: str
+
+    def queryset(self):
+        return apps.get_model(self.model).objects.all()
+
+    def rows_between(self, start, end):
+        """Source rows of base periods [start, end) (dates)."""
+        if self.base == DAY:
+            tz = periods_tz()
+            lower = datetime.combine(start, time(), tzinfo=tz)
+            upper = datetime.combine(end, time(), tzinfo=tz)
+            return self.queryset().filter(
+                **{f"{self.date_field}__gte": lower, f"{self.date_field}__lt": upper}
+            )
+        return self.queryset().filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+
+def periods_tz():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
+
+
+TRANSITIONS = Family(
+    "transitions", "tasking.MissionTransition", "at", "mission__area_id", "mission__operation_id", DAY
+)
+OUTCOMES = Family(
+    "outcomes", "tasking.Outcome", "completed_at", "mission__area_id", "mission__operation_id", DAY
+)
+PATROLS = Family(
+    "patrols", "tasking.ScheduledPatrol", "starts_at", "grid__area_id", "grid__operation_id", DAY
+)
+VISITS = Family("visits", "tasking.PatrolVisit", "arrived_at", "grid__area_id", "grid__operation_id", DAY)
+CRIMES = Family("crimes", "operations.CrimeRecord", "month", "area_id", None, MONTH)
+FAMILIES = {family.name: family for family in (TRANSITIONS, OUTCOMES, PATROLS, VISITS, CRIMES)}
+
+
+@dataclass(frozen=True)
+class Calculator:
+    name: str
+    family: Family
+    build: object  # fn(params) -> (numerator expression, denominator expression or None)
+    description: str
+
+
+CALCULATORS = {}
+
+
+def calculator(name, family, description):
+    def register(build):
+        CALCULATORS[name] = Calculator(name, family, build, description)
+        return build
+
+    return register
+
+
+def _kinds(params, prefix):
+    kinds = params.get("kinds")
+    return Q(**{f"{prefix}kind__in": kinds}) if kinds else Q()
+
+
+def _sum(field, condition):
+    return Coalesce(Sum(field, filter=condition, output_field=DECIMAL), ZERO)
+
+
+@calculator(
+    "transition_count", TRANSITIONS, "Mission transitions into a state (params: to_state, from_states, kinds)"
+)
+def _transition_count(params):
+    condition = Q(to_state=params["to_state"]) & _kinds(params, "mission__")
+    if params.get("from_states"):
+        condition &= Q(from_state__in=params["from_states"])
+    return Count("id", filter=condition), None
+
+
+@calculator("transition_rate", TRANSITIONS, "Share of missions finished that were completed (params: kinds)")
+def _transition_rate(params):
+    kinds = _kinds(params, "mission__")
+    finished = Q(to_state__in=["completed", "not_completed"]) & kinds
+    return Count("id", filter=Q(to_state="completed") & kinds), Count("id", filter=finished)
+
+
+def _outcome_filter(params):
+    condition = _kinds(params, "mission__")
+    if params.get("results"):
+        condition &= Q(result__in=params["results"])
+    return condition
+
+
+@calculator("outcome_count", OUTCOMES, "Outcomes (params: kinds, results)")
+def _outcome_count(params):
+    return Count("id", filter=_outcome_filter(params)), None
+
+
+@calculator(
+    "outcome_sum", OUTCOMES, "Sum of outcome fields, e.g. arrests or finds (params: fields, kinds, results)"
+)
+def _outcome_sum(params):
+    fields = params["fields"]
+    total = sum((F(name) for name in fields[1:]), F(fields[0]))
+    return _sum(total, _outcome_filter(params)), None
+
+
+@calculator(
+    "outcome_rate", OUTCOMES, "Share of outcomes with given results (params: kinds, results, of_results)"
+)
+def _outcome_rate(params):
+    base = _kinds(params, "mission__")
+    if params.get("of_results"):
+        base &= Q(result__in=params["of_results"])
+    return Count("id", filter=base & Q(result__in=params["results"])), Count("id", filter=base)
+
+
+@calculator("outcome_within_deadline", OUTCOMES, "Share of outcomes with a result reached by the deadline")
+def _outcome_within_deadline(params):
+    base = _kinds(params, "mission__")
+    hit = base & Q(result__in=params["results"], completed_at__lte=F("mission__due_by"))
+    return Count("id", filter=hit), Count("id", filter=base)
+
+
+@calculator("patrol_compliance", PATROLS, "Scheduled patrols with a compliant visit, of those scheduled")
+def _patrol_compliance(params):
+    return Count("id", filter=Q(compliant_visit__isnull=False)), Count("id")
+
+
+@calculator("patrol_count", PATROLS, "Scheduled patrols")
+def _patrol_count(params):
+    return Count("id"), None
+
+
+@calculator("visit_minutes", VISITS, "Minutes in hot grids")
+def _visit_minutes(params):
+    return _sum("dwell_minutes", Q()), None
+
+
+@calculator("visit_effective", VISITS, "Visits of at least the effective dose (params: minutes, default 15)")
+def _visit_effective(params):
+    return Count("id", filter=Q(dwell_minutes__gte=params.get("minutes", 15))), None
+
+
+def _crime_filter(params):
+    groups = params.get("offence_groups")
+    if groups:
+        return Q(offence_group__code__in=groups) | Q(offence_group__parent__code__in=groups)
+    # Anti-social behaviour is an incident, not a crime: only counted when asked for by name.
+    return Q(offence_group__is_crime=True)
+
+
+@calculator("crime_count", CRIMES, "Recorded crimes (params: offence_groups; ASB only when named)")
+def _crime_count(params):
+    return Count("id", filter=_crime_filter(params)), None
+
+
+@calculator("crime_weighted", CRIMES, "Crimes weighted by severity or harm (params: weight, offence_groups)")
+def _crime_weighted(params):
+    weight = (
+        "offence_group__harm_weight" if params.get("weight") == "harm" else "offence_group__severity_weight"
+    )
+    return _sum(weight, _crime_filter(params)), None
+
+
+@calculator("crime_outcome_rate", CRIMES, "Share of crimes whose last outcome is positive (params: outcomes)")
+def _crime_outcome_rate(params):
+    crimes = _crime_filter(params)
+    return Count("id", filter=crimes & Q(last_outcome_category__in=params["outcomes"])), Count(
+        "id", filter=crimes
+    )
+
+
+def family_of(indicator):
+    return CALCULATORS[indicator.calculator].family
+
+
+def expressions(indicator):
+    return CALCULATORS[indicator.calculator].build(indicator.parameters or {})
+
+
+__all__ = ["CALCULATORS", "FAMILIES", "Family", "calculator", "expressions", "family_of", "periods"]

@@ -1,0 +1,88 @@
+"""Performance listens to tasking, patrol and import events and marks the buckets they touch."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from operations.events import consumer, is_dispatch_deferred
+
+from .calculators import CRIMES, OUTCOMES, PATROLS, TRANSITIONS, VISITS
+from .engine import Context, buckets_mark
+
+MISSION_EVENTS = (
+    "mission.allocated",
+    "mission.started",
+    "mission.outcome_logged",
+    "mission.not_completed",
+    "mission.cancelled",
+)
+
+
+def _local_day(value):
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return timezone.localdate(moment)
+
+
+@consumer(*MISSION_EVENTS, name="performance.missions")
+def on_mission_event(event):
+    if is_dispatch_deferred():
+        return  # a bulk job (the demo loader) recomputes everything once when it finishes
+    payload = event.payload
+    context = Context()
+    areas, operations = [payload.get("area")], [payload.get("operation")]
+    buckets_mark(
+        family=TRANSITIONS, day=_local_day(event.created_at), area_ids=areas, operation_ids=operations,
+        context=context,
+    )  # fmt: skip
+    if event.type == "mission.outcome_logged":
+        buckets_mark(
+            family=OUTCOMES, day=_local_day(payload["completed_at"]), area_ids=areas,
+            operation_ids=operations,
+            context=context,
+        )  # fmt: skip
+
+
+@consumer("patrol.visit_logged", name="performance.visits")
+def on_visit_logged(event):
+    if is_dispatch_deferred():
+        return  # a bulk job (the demo loader) recomputes everything once when it finishes
+    from tasking.models import ScheduledPatrol
+
+    payload = event.payload
+    context = Context()
+    areas, operations = [payload["area"]], [payload.get("operation")]
+    buckets_mark(
+        family=VISITS, day=_local_day(payload["arrived_at"]), area_ids=areas, operation_ids=operations,
+        context=context,
+    )  # fmt: skip
+    starts = ScheduledPatrol.objects.filter(pk__in=payload.get("patrols") or []).values_list(
+        "starts_at", flat=True
+    )
+    for day in {timezone.localdate(start) for start in starts}:
+        buckets_mark(family=PATROLS, day=day, area_ids=areas, operation_ids=operations, context=context)
+
+
+@consumer("patrol.scheduled", name="performance.patrols")
+def on_patrols_scheduled(event):
+    if is_dispatch_deferred():
+        return  # a bulk job (the demo loader) recomputes everything once when it finishes
+    payload = event.payload
+    context = Context()
+    for day in payload["days"]:
+        buckets_mark(
+            family=PATROLS, day=date.fromisoformat(day), area_ids=payload["areas"],
+            operation_ids=payload["operations"], context=context,
+        )  # fmt: skip
+
+
+@consumer("crime.imported", name="performance.crimes")
+def on_crimes_imported(event):
+    if is_dispatch_deferred():
+        return  # a bulk job (the demo loader) recomputes everything once when it finishes
+    payload = event.payload
+    context = Context()
+    for month in payload["months"]:
+        buckets_mark(
+            family=CRIMES, day=date.fromisoformat(month), area_ids=payload.get("areas") or [None],
+            operation_ids=[None], context=context,
+        )  # fmt: skip

@@ -1,0 +1,375 @@
+"""The recompute engine: mark base buckets dirty, drain them, roll values up, reconcile.
+
+Events mark the *base* buckets they touch (indicator × area × operation × day, or × month for
+recorded crime). A drain claims dirty rows with ``SELECT … FOR UPDATE SKIP LOCKED``, recomputes
+each claimed (family, base period) with one grouped aggregate over that period's source rows, and
+rolls the changed values up into every coarser period by summing stored values (a month from its
+days; quarters, years and rolling windows from months). The work per event is bounded by the size
+of one period, never by the length of history; a burst of events on one bucket is one row and one
+recompute. ``indicators_reconcile`` recomputes everything from scratch and compares.
+"""
+
+import logging
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from operations.events import event_emit, is_dispatch_deferred
+from operations.models import Area
+
+from . import periods
+from .calculators import CALCULATORS, FAMILIES, expressions, family_of, periods_tz
+from .models import DirtyBucket, Indicator, IndicatorValue
+
+logger = logging.getLogger(__name__)
+FOUR = Decimal("0.0001")
+VALUE_COLUMNS = ("indicator_id", "area_id", "operation_key", "period_start", "numerator", "denominator")
+MONTH_ROLLUPS = [periods.QUARTER, periods.YEAR, periods.FINANCIAL_YEAR, periods.ROLLING_12]
+
+
+class Context:
+    """What a computation needs to know once: the force, populations, active indicators."""
+
+    def __init__(self):
+        areas = list(Area.objects.values_list("pk", "kind", "population"))
+        self.force_id = next((pk for pk, kind, _ in areas if kind == Area.Kind.FORCE), None)
+        self.population = {pk: population for pk, _, population in areas}
+        self.indicators = {i.pk: i for i in Indicator.objects.filter(active=True)}
+
+    def of_family(self, family):
+        return [i for i in self.indicators.values() if i.calculator in CALCULATORS and family_of(i) == family]
+
+    def keys_for(self, area_id, operation_id):
+        """A source row counts for its NPU and the force, for its operation and for 'all'."""
+        areas = {self.force_id} if area_id in (None, self.force_id) else {area_id, self.force_id}
+        operations = {0} if not operation_id else {0, operation_id}
+        return [(a, o) for a in areas for o in operations]
+
+    def finish(self, indicator, area_id, numerator, denominator):
+        """(value, numerator, denominator) by the indicator's unit."""
+        numerator = Decimal(numerator or 0).quantize(FOUR)
+        if indicator.unit == Indicator.Unit.RATE:
+            population = self.population.get(area_id)
+            denominator = Decimal(population) if population else None
+            value = numerator * 1000 / denominator if denominator else None
+        elif indicator.unit == Indicator.Unit.PERCENT:
+            denominator = Decimal(denominator or 0).quantize(FOUR)
+            value = numerator * 100 / denominator if denominator else None
+        else:
+            denominator, value = None, numerator
+        value = value.quantize(FOUR, ROUND_HALF_UP) if value is not None else None
+        return value, numerator, denominator
+
+
+# ---------------------------------------------------------------------------------- marking
+
+
+def buckets_mark(*, family, day, area_ids, operation_ids, context=None):
+    """Mark the base buckets of every active indicator of ``family`` for ``day`` dirty, for the
+    given areas (and the force) and operations (and 'all'); the drain runs after commit."""
+    context = context or Context()
+    start = periods.start_of(family.base, day)
+    keys = {
+        key
+        for area in area_ids or [None]
+        for op in operation_ids or [None]
+        for key in context.keys_for(area, op)
+    }
+    rows = [
+        DirtyBucket(
+            indicator_id=indicator.pk,
+            area_id=area,
+            operation_key=op,
+            period_kind=family.base,
+            period_start=start,
+        )
+        for indicator in context.of_family(family)
+        for area, op in keys
+        if area is not None
+    ]
+    DirtyBucket.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        transaction.on_commit(_enqueue_drain)
+    return len(rows)
+
+
+def _enqueue_drain():
+    from .tasks import drain_indicators
+
+    if is_dispatch_deferred():
+        return  # a bulk job drains once at the end
+    try:
+        drain_indicators.delay()
+    except Exception:  # broker down (or a failed in-process run): the periodic drain retries
+        logger.exception("Could not run the indicator drain now; the periodic drain will.")
+
+
+# ---------------------------------------------------------------------------------- computing
+
+
+def _grouped(family, indicators, queryset, extra_group=None):
+    exprs = {}
+    for indicator in indicators:
+        numerator, denominator = expressions(indicator)
+        exprs[f"n{indicator.pk}"] = numerator
+        if denominator is not None:
+            exprs[f"d{indicator.pk}"] = denominator
+    group = {"g_area": F(family.area_field)}
+    group["g_op"] = F(family.operation_field) if family.operation_field else Value(None, IntegerField())
+    if extra_group is not None:
+        group["g_period"] = extra_group
+    return queryset.values(**group).annotate(**exprs).order_by()
+
+
+def _accumulate(context, indicators, rows, into, period_of):
+    for row in rows:
+        start = period_of(row)
+        for area, op in context.keys_for(row["g_area"], row["g_op"]):
+            for indicator in indicators:
+                slot = into[(indicator.pk, area, op, start)]
+                slot[0] += row[f"n{indicator.pk}"] or 0
+                slot[1] += row.get(f"d{indicator.pk}") or 0
+
+
+def compute_base(context, family, indicators, start):
+    """{(indicator, area, op, start): [numerator, denominator]} for one base period."""
+    end = periods.end_of(family.base, start)
+    sums = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows = _grouped(family, indicators, family.rows_between(start, end))
+    _accumulate(context, indicators, rows, sums, lambda row: start)
+    return sums
+
+
+def _store(context, results):
+    """Upsert the values in ``results`` {(kind, ind, area, op, start): (num, den)} that differ from
+    the stored ones, in one read and one write; returns the keys whose value changed."""
+    if not results:
+        return []
+    stored = {
+        (k, i, a, o, s): (n, d)
+        for k, i, a, o, s, n, d in IndicatorValue.objects.filter(
+            period_kind__in={key[0] for key in results}, indicator_id__in={key[1] for key in results},
+            area_id__in={key[2] for key in results}, operation_key__in={key[3] for key in results},
+            period_start__in={key[4] for key in results},
+        ).values_list("period_kind", *VALUE_COLUMNS)
+    }  # fmt: skip
+    now = timezone.now()
+    changed, rows = [], []
+    for key, (numerator, denominator) in results.items():
+        kind, indicator_id, area_id, operation_key, start = key
+        value, numerator, denominator = context.finish(
+            context.indicators[indicator_id], area_id, numerator, denominator
+        )
+        if stored.get(key) == (numerator, denominator):
+            continue
+        changed.append(key)
+        rows.append(
+            IndicatorValue(
+                indicator_id=indicator_id, area_id=area_id, operation_key=operation_key, period_kind=kind,
+                period_start=start, value=value, numerator=numerator, denominator=denominator,
+                computed_at=now,
+            )
+        )  # fmt: skip
+    IndicatorValue.objects.bulk_create(
+        rows, update_conflicts=True,
+        unique_fields=["indicator", "area", "operation_key", "period_kind", "period_start"],
+        update_fields=["value", "numerator", "denominator", "computed_at"],
+    )  # fmt: skip
+    return changed
+
+
+def _fetch(kind, keys, lower, upper):
+    """Stored {(ind, area, op, start): (num, den)} of ``kind`` in [lower, upper) for ``keys``."""
+    rows = IndicatorValue.objects.filter(
+        period_kind=kind, period_start__gte=lower, period_start__lt=upper,
+        indicator_id__in={k[0] for k in keys}, area_id__in={k[1] for k in keys},
+        operation_key__in={k[2] for k in keys},
+    ).values_list(*VALUE_COLUMNS)  # fmt: skip
+    return {(i, a, o, s): (n, d or 0) for i, a, o, s, n, d in rows if (i, a, o) in keys}
+
+
+def _sum_into(results, kind, targets, values, keys):
+    """Add each value to every ``targets`` period (of ``kind``) holding it; zero where none."""
+    for key in keys:
+        for target in targets:
+            results.setdefault((kind, *key, target), [Decimal(0), Decimal(0)])
+    for (i, a, o, start), (n, d) in values.items():
+        for target in targets:
+            if target <= start < periods.end_of(kind, target):
+                slot = results[(kind, i, a, o, target)]
+                slot[0] += n
+                slot[1] += d
+
+
+def _rollups(context, keys, base, base_start):
+    """Every coarser period holding ``base_start`` for ``keys``, from stored values: weeks and
+    months from days, then quarters, years and rolling windows from months (two reads)."""
+    results = {}
+    month = periods.start_of(periods.MONTH, base_start)
+    month_values = {}
+    if base == periods.DAY:
+        week = periods.start_of(periods.WEEK, base_start)
+        lower = min(week, month)
+        upper = max(periods.end_of(periods.WEEK, week), periods.end_of(periods.MONTH, month))
+        days = _fetch(periods.DAY, keys, lower, upper)
+        _sum_into(results, periods.WEEK, [week], days, keys)
+        _sum_into(results, periods.MONTH, [month], days, keys)
+        # The month just summed is not stored yet: the coarser periods use it from here.
+        month_values = {key[1:]: tuple(value) for key, value in results.items() if key[0] == periods.MONTH}
+    targets = {kind: periods.containing(kind, month) for kind in MONTH_ROLLUPS}
+    lower = min(t for starts in targets.values() for t in starts)
+    upper = max(periods.end_of(kind, t) for kind, starts in targets.items() for t in starts)
+    months = _fetch(periods.MONTH, keys, lower, upper)
+    months.update(month_values)
+    for kind, starts in targets.items():
+        _sum_into(results, kind, starts, months, keys)
+    return results
+
+
+def recompute(context, family, indicator_ids, base_start, claimed_keys=()):
+    """Recompute one base period of a family and everything it rolls up into."""
+    indicators = [context.indicators[i] for i in indicator_ids if i in context.indicators]
+    if not indicators:
+        return []
+    base = family.base
+    results = compute_base(context, family, indicators, base_start)
+    # Buckets that were marked, or that hold a value now, but have no source rows any more go to 0.
+    for key in claimed_keys:
+        results.setdefault((*key, base_start), [0, 0])
+    for i, a, o in IndicatorValue.objects.filter(
+        indicator_id__in=indicator_ids, period_kind=base, period_start=base_start
+    ).values_list("indicator_id", "area_id", "operation_key"):
+        results.setdefault((i, a, o, base_start), [0, 0])
+    changed = _store(context, {(base, *key): value for key, value in results.items()})
+    keys = {key[1:4] for key in changed}
+    if keys:
+        changed += _store(context, _rollups(context, keys, base, base_start))
+    return changed
+
+
+def indicators_drain(*, batch=2000, max_batches=100):
+    """Claim dirty base buckets and recompute them. Safe to run in many workers at once."""
+    total_changed = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            claimed = list(
+                DirtyBucket.objects.select_for_update(skip_locked=True).order_by("marked_at", "id")[:batch]
+            )
+            if not claimed:
+                break
+            context = Context()
+            groups = defaultdict(lambda: defaultdict(set))
+            for row in claimed:
+                indicator = context.indicators.get(row.indicator_id)
+                if indicator is None or indicator.calculator not in CALCULATORS:
+                    continue
+                groups[(family_of(indicator).name, row.period_start)][row.indicator_id].add(
+                    (row.indicator_id, row.area_id, row.operation_key)
+                )
+            changed = []
+            for (family_name, start), by_indicator in groups.items():
+                claimed_keys = set().union(*by_indicator.values())
+                changed += recompute(context, FAMILIES[family_name], set(by_indicator), start, claimed_keys)
+            DirtyBucket.objects.filter(pk__in=[row.pk for row in claimed]).delete()
+            if changed:
+                total_changed += len(changed)
+                event_emit(
+                    "indicator.changed", payload={"count": len(changed), "values": _describe(changed[:500])}
+                )
+    return total_changed
+
+
+def _describe(changed):
+    return [
+        {"kind": kind, "indicator": i, "area": a, "operation": o, "start": s.isoformat()}
+        for kind, i, a, o, s in changed
+    ]
+
+
+# ---------------------------------------------------------------------------------- reconcile
+
+
+def expected_values(context, families=None):
+    """Every value computed from scratch: {(kind, ind, area, op, start): (num, den)}."""
+    expected = {}
+    tz = periods_tz()
+    for family in families or FAMILIES.values():
+        indicators = context.of_family(family)
+        if not indicators:
+            continue
+        trunc_kind = "day" if family.base == periods.DAY else "month"
+        truncate = Trunc(family.date_field, trunc_kind, tzinfo=tz if family.base == periods.DAY else None)
+        if family.base == periods.MONTH:
+            truncate = F(family.date_field)
+        sums = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        rows = _grouped(family, indicators, family.queryset(), extra_group=truncate)
+
+        def period_of(row):
+            value = row["g_period"]
+            return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+        _accumulate(context, indicators, rows, sums, period_of)
+        _expand(expected, family.base, sums)
+    return expected
+
+
+def _expand(expected, base, sums):
+    kinds = [base, *periods.ROLLUPS[base]]
+    for (i, a, o, start), (n, d) in sums.items():
+        for kind in kinds:
+            for target in periods.containing(kind, start) if kind != base else [start]:
+                slot = expected.setdefault((kind, i, a, o, target), [Decimal(0), Decimal(0)])
+                slot[0] += n
+                slot[1] += d
+
+
+def _is_empty(indicator, numerator, denominator):
+    return numerator == 0 and (indicator.unit == Indicator.Unit.RATE or not denominator)
+
+
+def indicators_reconcile(*, repair=True):
+    """Recompute every value from source rows and compare with what is stored. Returns a report
+    with the differences (there should be none); with ``repair`` the stored values are fixed."""
+    context = Context()
+    expected = {}
+    for key, (n, d) in expected_values(context).items():
+        kind, i, a, o, s = key
+        expected[key] = context.finish(context.indicators[i], a, n, d)[1:]
+    differences = []
+    seen = set()
+    for kind, i, a, o, s, n, d in (
+        IndicatorValue.objects.filter(indicator_id__in=list(context.indicators))
+        .values_list(
+            "period_kind",
+            "indicator_id",
+            "area_id",
+            "operation_key",
+            "period_start",
+            "numerator",
+            "denominator",
+        )
+        .iterator(chunk_size=20_000)
+    ):
+        key = (kind, i, a, o, s)
+        seen.add(key)
+        want = expected.get(key)
+        if want is None:
+            if not _is_empty(context.indicators[i], n, d):
+                differences.append((key, (n, d), None))
+        elif want != (n, d):
+            differences.append((key, (n, d), want))
+    for key, want in expected.items():
+        if key not in seen and not _is_empty(context.indicators[key[1]], *want):
+            differences.append((key, None, want))
+    if repair and differences:
+        _repair(context, differences)
+    return {"checked": len(expected), "differences": differences, "repaired": repair and bool(differences)}
+
+
+@transaction.atomic
+def _repair(context, differences):
+    _store(context, {key: want or (0, 0) for key, _, want in differences})

@@ -1,0 +1,16 @@
+"""Performance tasks: thin wrappers that call the engine."""
+
+from celery import shared_task
+
+from .engine import indicators_drain, indicators_reconcile
+
+
+@shared_task
+def drain_indicators():
+    return indicators_drain()
+
+
+@shared_task
+def reconcile_indicators():
+    report = indicators_reconcile(repair=True)
+    return {"checked": report["checked"], "differences": len(report["differences"])}

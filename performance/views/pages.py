@@ -1,0 +1,3 @@
+"""Operation pages, patrols, today, the TRM pack and drill-down lists."""
+
+urlpatterns = []

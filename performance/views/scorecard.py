@@ -1,0 +1,3 @@
+"""Scorecard, NPU tables and process charts."""
+
+urlpatterns = []
