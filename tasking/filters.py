@@ -103,12 +103,17 @@ class ScheduledPatrolFilterSet(django_filters.FilterSet):
     period_from = django_filters.DateFilter(field_name="period__day", lookup_expr="gte")
     period_to = django_filters.DateFilter(field_name="period__day", lookup_expr="lte")
     compliant = django_filters.BooleanFilter(field_name="compliant_visit", lookup_expr="isnull", exclude=True)
-    gap = django_filters.BooleanFilter(field_name="gap_flagged_at", lookup_expr="isnull", exclude=True)
+    gap = django_filters.BooleanFilter(method="filter_gap", label="An announced gap not covered since")
     resource = django_filters.CharFilter(field_name="resource__code", label="Resource code")
 
     class Meta:
         model = ScheduledPatrol
         fields = ["grid", "area", "operation", "period"]
+
+    def filter_gap(self, queryset, name, value):
+        # A late visit can still make a flagged patrol compliant: then it is no longer a gap.
+        gap = Q(gap_flagged_at__isnull=False, compliant_visit__isnull=True)
+        return queryset.filter(gap) if value else queryset.exclude(gap)
 
 
 class PatrolVisitFilterSet(django_filters.FilterSet):

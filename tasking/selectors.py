@@ -7,7 +7,7 @@ from .models import Mission, MissionTransition, Request, ThreatItem, TrmMeeting
 
 def request_list():
     return Request.objects.select_related(
-        "area", "operation", "offence_group", "assessment", "mission", "created_by"
+        "area", "operation", "offence_group", "assessment__assessor", "mission", "created_by"
     )
 
 
@@ -22,7 +22,14 @@ def triage_queue():
 
 def mission_list():
     return Mission.objects.select_related(
-        "request", "area", "operation", "resource", "period", "outcome", "outcome__home_office_outcome"
+        "request",
+        "area",
+        "operation",
+        "resource",
+        "period",
+        "outcome",
+        "outcome__home_office_outcome",
+        "outcome__logged_by",
     )
 
 
@@ -33,8 +40,11 @@ def mission_detail_queryset():
 
 
 def trm_meeting_list():
-    return TrmMeeting.objects.select_related("period", "chair", "closed_by").annotate(
-        decision_count=Count("decisions")
+    # Ordered explicitly: Meta.ordering is not applied to a GROUP BY query, and pages need an order.
+    return (
+        TrmMeeting.objects.select_related("period", "chair", "closed_by")
+        .annotate(decision_count=Count("decisions"))
+        .order_by("-date")
     )
 
 

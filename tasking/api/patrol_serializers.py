@@ -79,7 +79,8 @@ class PatrolVisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["dwell_minutes", "source", "logged_at"]
 
     def validate(self, attrs):
-        if attrs["left_at"] < attrs["arrived_at"]:
+        # Compare instants: two times in the London zone compare by wall clock, wrong across a clock change.
+        if attrs["left_at"].timestamp() < attrs["arrived_at"].timestamp():
             raise serializers.ValidationError({"left_at": "Must be after the arrival."})
         return attrs
 

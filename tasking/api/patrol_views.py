@@ -1,6 +1,10 @@
 """Hot grids (Supervisors keep them), scheduled patrols and visits (Mission Support logs them)."""
 
-from django.utils.dateparse import parse_datetime
+from datetime import datetime, time
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -52,7 +56,7 @@ class HotGridViewSet(viewsets.ModelViewSet):
             OpenApiParameter("from", str, description="ISO date-time: scheduled from (inclusive)"),
             OpenApiParameter("to", str, description="ISO date-time: scheduled before (exclusive)"),
         ],
-        responses={200: serializers.DictField(), **ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     @action(detail=True, methods=["get"])
     def compliance(self, request, pk=None):
@@ -63,10 +67,16 @@ class HotGridViewSet(viewsets.ModelViewSet):
         for name in ("from", "to"):
             raw = request.query_params.get(name)
             if raw:
-                moment = parse_datetime(raw)
+                try:
+                    moment = parse_datetime(raw)
+                    if moment is None and (day := parse_date(raw)):
+                        # A plain date means its start, London time ("to" is exclusive).
+                        moment = datetime.combine(day, time())
+                except ValueError:  # well formed but impossible, e.g. 30 February
+                    moment = None
                 if moment is None:
-                    raise serializers.ValidationError({name: "Use an ISO 8601 date-time."})
-                bounds[name] = moment
+                    raise serializers.ValidationError({name: "Use an ISO 8601 date or date-time."})
+                bounds[name] = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
         if "from" in bounds:
             patrols, visits = (
                 patrols.filter(starts_at__gte=bounds["from"]),
@@ -92,7 +102,7 @@ class HotGridViewSet(viewsets.ModelViewSet):
         )  # fmt: skip
 
 
-@extend_schema_view(cover=extend_schema(request=None, responses=responses(201, serializers.DictField())))
+@extend_schema_view(cover=extend_schema(request=None, responses=responses(201, OpenApiTypes.OBJECT)))
 class ScheduledPatrolViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ScheduledPatrol.objects.select_related("grid", "grid__area", "period", "resource")
     serializer_class = ps.ScheduledPatrolSerializer
@@ -123,7 +133,7 @@ class PatrolVisitViewSet(
             actor=self.request.user, source=PatrolVisit.Source.API, **serializer.validated_data
         )
 
-    @extend_schema(request=ps.ImportUploadSerializer, responses={200: serializers.DictField(), **ERRORS})
+    @extend_schema(request=ps.ImportUploadSerializer, responses={200: OpenApiTypes.OBJECT, **ERRORS})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_points(self, request):
         """Upload a GPS CSV (resource, officer, timestamp, lat, lon): visits are merged from points."""

@@ -174,6 +174,8 @@ class TrmMeetingSerializer(serializers.ModelSerializer):
         model = TrmMeeting
         fields = ["id", "date", "period", "chair", "attendees", "status", "summary", "closed_at", "decisions"]
         read_only_fields = ["status", "closed_at"]
+        # Opening the meeting of a date that already has one returns that meeting (idempotent).
+        extra_kwargs = {"date": {"validators": []}}
 
 
 class ThreatItemSerializer(serializers.ModelSerializer):

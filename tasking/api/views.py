@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from operations.roles import Role
 from tasking import filters, selectors, services
-from tasking.models import OperationTarget, ThreatItem
+from tasking.models import OperationTarget, ThreatItem, TrmMeeting
 
 from . import serializers as s
 
@@ -126,10 +126,19 @@ class TrmMeetingViewSet(
     write_role = Role.MISSION_SUPPORT
     action_roles = {"close": Role.SUPERVISOR, "reopen": Role.SUPERVISOR}
 
-    def perform_create(self, serializer):
+    @extend_schema(responses={201: s.TrmMeetingSerializer, 200: s.TrmMeetingSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        """Open the meeting of a date; if it is already open, that meeting is returned (200)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        serializer.instance = services.trm_meeting_open(
-            actor=self.request.user, date=data["date"], attendees=data.get("attendees", "")
+        existed = TrmMeeting.objects.filter(date=data["date"]).exists()
+        meeting = services.trm_meeting_open(
+            actor=request.user, date=data["date"], attendees=data.get("attendees", "")
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
     def perform_update(self, serializer):

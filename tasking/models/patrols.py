@@ -155,7 +155,8 @@ class PatrolVisit(models.Model):
         return f"{self.grid.code} {self.officer_reference} {timezone.localtime(self.arrived_at):%d %b %H:%M}"
 
     def clean(self):
-        if self.left_at and self.arrived_at and self.left_at < self.arrived_at:
+        # Compare instants: two times in the London zone compare by wall clock, wrong across a clock change.
+        if self.left_at and self.arrived_at and self.left_at.timestamp() < self.arrived_at.timestamp():
             raise ValidationError({"left_at": "Must be after the arrival."})
         if self.arrived_at and self.arrived_at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"arrived_at": "Cannot be in the future."})

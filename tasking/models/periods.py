@@ -1,6 +1,6 @@
 """The 24-hour tasking period and each resource's capacity in it."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,8 +24,10 @@ def period_bounds(moment):
 
 def period_bounds_for_day(day):
     hour = settings.TASKING_PERIOD_START_HOUR
-    start = datetime.combine(day, time(hour), tzinfo=LONDON)
-    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=LONDON)
+    # In UTC: subtracting two datetimes that share the London tzinfo gives wall-clock time, so a
+    # freshly created period across a clock change would claim to be 24 h long.
+    start = datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=LONDON).astimezone(UTC)
     return start, end
 
 

@@ -121,7 +121,7 @@ def _visits_from(points, index, tolerance, report):
         here = {grid.pk for grid in grids}
         for grid_pk in list(runs):
             grid, first, last, resource = runs[grid_pk]
-            if grid_pk not in here or point.at - last > tolerance:
+            if grid_pk not in here or point.at - last >= tolerance:  # merge only gaps *under* it
                 visits.append((resource, point.officer, grid, first, last))
                 del runs[grid_pk]
         for grid in grids:

@@ -193,6 +193,7 @@ def _raise_breach_follow_up(actor, mission, outcome):
         intelligence_summary=f"Curfew breached at {check.location or 'the curfew address'} "
         f"({mission.reference}). {outcome.notes}".strip(),
         requested_by="Mission Support (curfew breach)",
+        received_at=outcome.completed_at,  # raised by the breach, even when its outcome is logged later
         follow_up_of=mission,
         reason="curfew breach follow-up",
     )

@@ -1,6 +1,6 @@
 """Hot grids, their patrol schedule, visits, compliance and gaps."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -60,7 +60,8 @@ def _refuse_arm_change_in_started_trial(actor, grid):
 
 def _arrival_deadline(operation, starts_at, ends_at):
     if operation is not None and operation.patrol_arrival_rule == Operation.ArrivalRule.WITHIN_HOURS:
-        return starts_at + timedelta(hours=operation.patrol_arrival_hours)
+        # In UTC: local wall-clock arithmetic would make the 24 h 23 or 25 real hours over a clock change.
+        return starts_at.astimezone(UTC) + timedelta(hours=operation.patrol_arrival_hours)
     return ends_at
 
 
@@ -98,26 +99,55 @@ def patrol_schedule_generate(*, period):
                         arrive_by=_arrival_deadline(grid.operation, starts_at, ends_at),
                     )
                 )  # fmt: skip
+    before = ScheduledPatrol.objects.filter(period=period).count()
     ScheduledPatrol.objects.bulk_create(wanted, ignore_conflicts=True)
-    created = ScheduledPatrol.objects.filter(period=period, compliant_visit__isnull=True)
-    for patrol in created.select_related("grid"):
-        _match_patrol(patrol)
-    return ScheduledPatrol.objects.filter(period=period).count()
+    scheduled = ScheduledPatrol.objects.filter(period=period)
+    _match_patrols(list(scheduled.filter(compliant_visit__isnull=True)))
+    after = scheduled.count()
+    if after != before:
+        rows = scheduled.values_list("starts_at", "grid__area_id", "grid__operation_id")
+        event_emit(
+            "patrol.scheduled",
+            payload={
+                "period": period.pk,
+                "days": sorted({timezone.localdate(start).isoformat() for start, _, _ in rows}),
+                "areas": sorted({area for _, area, _ in rows}),
+                "operations": sorted({op for _, _, op in rows if op}),
+            },
+            aggregate=period,
+        )
+    return after
 
 
-def _match_patrol(patrol):
-    """Mark a scheduled patrol compliant if an existing visit satisfies it."""
-    visit = (
+def _match_patrols(patrols):
+    """Mark scheduled patrols compliant where an existing visit satisfies them. One read for all of
+    them: the schedule is regenerated on every patrol page load, so a query per patrol would not do."""
+    if not patrols:
+        return
+    visits = {}
+    for pk, grid_id, arrived_at, left_at in (
         PatrolVisit.objects.filter(
-            grid_id=patrol.grid_id, arrived_at__lte=patrol.arrive_by, left_at__gte=patrol.starts_at
+            grid_id__in={p.grid_id for p in patrols},
+            arrived_at__lte=max(p.arrive_by for p in patrols),
+            left_at__gte=min(p.starts_at for p in patrols),
         )
-        .order_by("arrived_at")
-        .first()
-    )
-    if visit is not None:
-        ScheduledPatrol.objects.filter(pk=patrol.pk, compliant_visit__isnull=True).update(
-            compliant_visit=visit
+        .order_by("arrived_at", "pk")
+        .values_list("pk", "grid_id", "arrived_at", "left_at")
+    ):
+        visits.setdefault(grid_id, []).append((pk, arrived_at, left_at))
+    for patrol in patrols:
+        visit = next(
+            (
+                pk
+                for pk, arrived_at, left_at in visits.get(patrol.grid_id, [])
+                if arrived_at <= patrol.arrive_by and left_at >= patrol.starts_at
+            ),
+            None,
         )
+        if visit is not None:
+            ScheduledPatrol.objects.filter(pk=patrol.pk, compliant_visit__isnull=True).update(
+                compliant_visit_id=visit
+            )
 
 
 @transaction.atomic
@@ -132,7 +162,9 @@ def patrol_visit_log(
         left_at=left_at, source=source, import_key=import_key,
         logged_by=actor if getattr(actor, "is_authenticated", False) else None,
     )  # fmt: skip
-    visit.dwell_minutes = Decimal((left_at - arrived_at) / timedelta(minutes=1)).quantize(Decimal("0.01"))
+    # In UTC: two datetimes in the same zone subtract by wall clock, an hour out across a clock change.
+    dwell = left_at.astimezone(UTC) - arrived_at.astimezone(UTC)
+    visit.dwell_minutes = Decimal(dwell / timedelta(minutes=1)).quantize(Decimal("0.01"))
     visit.full_clean(exclude=["import_key"])
     visit.save()
     satisfied = list(

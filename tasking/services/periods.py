@@ -9,7 +9,7 @@ from operations.models import AuditEntry
 from operations.roles import Role, has_role
 
 from ..models import Mission, ResourcePeriod, TaskingPeriod
-from ..models.periods import period_bounds, period_bounds_for_day
+from ..models.periods import LONDON, period_bounds, period_bounds_for_day
 
 
 def period_for_day(day):
@@ -28,7 +28,7 @@ def period_for_day(day):
 def period_for(moment):
     """The tasking period containing ``moment``."""
     starts_at, _ = period_bounds(moment)
-    return period_for_day(starts_at.date())
+    return period_for_day(starts_at.astimezone(LONDON).date())
 
 
 def resource_period_locked(resource, period):

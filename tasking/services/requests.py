@@ -1,6 +1,6 @@
 """Receiving and assessing requests; the priority score and why a request ranks where it does."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -87,7 +87,9 @@ def priority_compute(*, request, threat=None, risk=None, harm=None, at=None):
 
 def default_due_by(kind, received_at):
     hours = settings.TASKING_DEADLINE_HOURS.get(kind)
-    return received_at + timedelta(hours=hours) if hours else None
+    # In UTC, so that the deadline is ``hours`` of real time even across a clock change (adding to
+    # a London time is wall-clock arithmetic, and the API hands us London times).
+    return received_at.astimezone(UTC) + timedelta(hours=hours) if hours else None
 
 
 @transaction.atomic
@@ -116,7 +118,9 @@ def request_assess(
     decision, rejection_reason="", research_notes="", enhanced_research_done=False,
 ):  # fmt: skip
     """Record the assessment; approving creates a pending mission, rejecting needs a Supervisor."""
-    request = Request.objects.select_for_update().select_related("offence_group").get(pk=request.pk)
+    request = (
+        Request.objects.select_for_update(of=("self",)).select_related("offence_group").get(pk=request.pk)
+    )
     if request.state != Request.State.RECEIVED:
         raise Conflict(
             f"{request.reference} is already {request.state}; only received requests are assessed.",

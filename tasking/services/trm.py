@@ -125,10 +125,13 @@ def trm_meeting_reopen(*, actor, meeting, reason):
 def _save_audited(*, actor, instance, model, data, reason=""):
     creating = instance is None
     instance = instance or model()
+    # Compare with what is stored, not with the instance: a form may have changed it already.
+    stored = None if creating else model.objects.filter(pk=instance.pk).first()
     changes = {}
     for name, value in data.items():
-        if creating or getattr(instance, name) != value:
-            changes[name] = [None if creating else getattr(instance, name), value]
+        old = getattr(stored, name, None)
+        if creating or old != value:
+            changes[name] = [None if creating else old, value]
         setattr(instance, name, value)
     instance.full_clean()
     instance.save()

@@ -42,7 +42,8 @@ def test_a_forensic_arrest_goes_from_request_to_completed_mission(api, mission_u
     assert started.status_code == 200, started.json()
     stale = client.post(f"/api/missions/{mission_id}/start/", {"version": 2})
     assert stale.status_code == 409
-    done = client.post(f"/api/missions/{mission_id}/outcome/", {"result": "arrested", "arrests": 1, "version": 3})
+    outcome = {"result": "arrested", "arrests": 1, "version": 3}
+    done = client.post(f"/api/missions/{mission_id}/outcome/", outcome)
     assert done.status_code == 200, done.json()
     assert done.json()["state"] == "completed"
     illegal = client.post(f"/api/missions/{mission_id}/start/", {})

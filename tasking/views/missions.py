@@ -1,0 +1,303 @@
+"""Missions: the list, the detail page with its life-cycle actions, allocation and the outcome form."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+
+from operations.models import Area, Operation, Resource
+from operations.roles import Role, has_role
+
+from .. import selectors, services
+from ..filters import MissionFilterSet
+from ..forms import AllocateForm, OutcomeForm, ReasonForm, StartForm
+from ..models import Mission, Outcome, Request
+from .base import ScreenMixin, ServiceFormMixin, add_service_errors, component_rows, deadline_info, safe_next
+from .requests import PAGE_SIZE, code_select
+
+S = Mission.State
+
+
+def period_from_param(value):
+    """The tasking period starting on an ISO date from the URL or a form, or None."""
+    try:
+        return services.period_for_day(date.fromisoformat(value)) if value else None
+    except ValueError:
+        return None
+
+
+def allocate_label(mission):
+    return {S.PENDING: "Allocate", S.ALLOCATED: "Re-allocate", S.NOT_COMPLETED: "Carry over"}.get(
+        mission.state, "Allocate"
+    )
+
+
+class MissionListView(ScreenMixin, FilterView):
+    """Every mission, filtered by the same FilterSet as the API, 50 to a page."""
+
+    template_name = "tasking/mission_list.html"
+    filterset_class = MissionFilterSet
+    paginate_by = PAGE_SIZE
+    context_object_name = "missions"
+
+    def get_queryset(self):
+        return selectors.mission_list().order_by("-created_at", "-pk")
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        fields = filterset.form.fields
+        for name in list(fields):
+            if name not in ("state", "kind", "resource", "area", "operation", "period"):
+                del fields[name]
+        fields["state"].widget.attrs["size"] = 4
+        fields["kind"].widget.attrs["size"] = 4
+        fields["resource"].label = "Resource"
+        fields["resource"].widget = code_select(Resource.objects.values_list("code", "name"))
+        fields["area"].label = "NPU"
+        fields["area"].widget = code_select(
+            Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name")
+        )
+        fields["operation"].label = "Operation"
+        fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+        fields["period"].widget.input_type = "date"
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        for mission in context["missions"]:
+            mission.deadline = (
+                deadline_info(mission.due_by, now) if mission.state in Mission.OPEN_STATES else None
+            )
+        context["tab"] = "missions"
+        return context
+
+
+class MissionDetailView(ScreenMixin, DetailView):
+    """Everything about one mission, its history, and the actions its state and the user's role allow."""
+
+    template_name = "tasking/mission_detail.html"
+    context_object_name = "mission"
+    bound_forms = None
+
+    def get_queryset(self):
+        return selectors.mission_detail_queryset().select_related(
+            "request__assessment__assessor", "request__offence_group", "request__follow_up_of"
+        )
+
+    def action_forms(self):
+        mission, user = self.object, self.request.user
+        initial = {"version": mission.version}
+        forms = {}
+        if has_role(user, Role.MISSION_SUPPORT):
+            if mission.can_move_to(S.IN_PROGRESS):
+                forms["start"] = StartForm(initial=initial, auto_id="start_%s")
+            if mission.can_move_to(S.NOT_COMPLETED):
+                forms["not_completed"] = ReasonForm(initial=initial, auto_id="nc_%s")
+        if has_role(user, Role.SUPERVISOR) and mission.can_move_to(S.CANCELLED):
+            forms["cancel"] = ReasonForm(initial=initial, auto_id="cancel_%s")
+        for form in forms.values():
+            form.fields["version"].widget.attrs.pop("autofocus", None)
+            if "reason" in form.fields:
+                form.fields["reason"].widget.attrs.pop("autofocus", None)
+        forms.update(self.bound_forms or {})
+        return forms
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mission = self.object
+        assessment = getattr(mission.request, "assessment", None)
+        context["assessment"] = assessment
+        context["components"] = component_rows(assessment.components) if assessment else None
+        context["forms"] = self.action_forms()
+        can_write = context["can_write"]
+        context["can_outcome"] = can_write and mission.can_move_to(S.COMPLETED)
+        context["can_allocate"] = can_write and mission.can_move_to(S.ALLOCATED)
+        context["allocate_label"] = allocate_label(mission)
+        context["follow_ups"] = Request.objects.filter(follow_up_of=mission).select_related("area")
+        context["deadline"] = deadline_info(mission.due_by) if mission.state in Mission.OPEN_STATES else None
+        context["tab"] = "missions"
+        return context
+
+
+class MissionActionView(MissionDetailView):
+    """POST one life-cycle action from the mission page; bad input re-renders the page with errors."""
+
+    http_method_names = ["post"]
+    action = None
+    form_class = None
+    auto_id = None
+
+    def conflict_url(self):
+        return reverse("tasking:mission-detail", args=[self.kwargs["pk"]])
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(request.POST, auto_id=self.auto_id)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                self.perform(version=version, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, self.message())
+                return redirect(self.conflict_url())
+        self.bound_forms = {self.action: form}
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class MissionStartView(MissionActionView):
+    action, form_class, auto_id = "start", StartForm, "start_%s"
+
+    def perform(self, *, version):
+        services.mission_start(actor=self.request.user, mission=self.object, expected_version=version)
+
+    def message(self):
+        return f"{self.object.reference} started."
+
+
+class MissionNotCompletedView(MissionActionView):
+    action, form_class, auto_id = "not_completed", ReasonForm, "nc_%s"
+
+    def perform(self, *, version, reason):
+        services.mission_not_complete(
+            actor=self.request.user, mission=self.object, reason=reason, expected_version=version
+        )
+
+    def message(self):
+        return f"{self.object.reference} marked not completed: the TRM will decide carry-over or cancel."
+
+
+class MissionCancelView(MissionActionView):
+    action, form_class, auto_id = "cancel", ReasonForm, "cancel_%s"
+    write_role = Role.SUPERVISOR
+
+    def perform(self, *, version, reason):
+        services.mission_cancel(
+            actor=self.request.user, mission=self.object, reason=reason, expected_version=version
+        )
+
+    def message(self):
+        return f"{self.object.reference} cancelled."
+
+
+class MissionAllocateView(ServiceFormMixin, FormView):
+    """Allocate, re-allocate or carry over one mission, showing each resource's free places."""
+
+    template_name = "tasking/allocate.html"
+    form_class = AllocateForm
+
+    @cached_property
+    def mission(self):
+        return get_object_or_404(selectors.mission_list(), pk=self.kwargs["pk"])
+
+    @cached_property
+    def period(self):
+        if self.mission.state == S.ALLOCATED:
+            return self.mission.period
+        return period_from_param(self.request.POST.get("period") or self.request.GET.get("period"))
+
+    @cached_property
+    def usage(self):
+        period = self.period or services.period_for(timezone.now())
+        return period, services.resource_usage(period, Resource.objects.filter(active=True))
+
+    def conflict_url(self):
+        return safe_next(self.request, reverse("tasking:mission-detail", args=[self.kwargs["pk"]]))
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["usage"] = self.usage[1]
+        kwargs["can_override"] = has_role(self.request.user, Role.SUPERVISOR)
+        return kwargs
+
+    def get_initial(self):
+        initial = {"version": self.mission.version}
+        if self.mission.state != S.ALLOCATED and self.period is not None:
+            initial["period"] = self.period.day
+        return initial
+
+    def perform(self, form):
+        data = form.cleaned_data
+        period = None
+        if data.get("period") and self.mission.state != S.ALLOCATED:
+            period = services.period_for_day(data["period"])
+        return services.mission_allocate(
+            actor=self.request.user, mission=self.mission, resource=data["resource"], period=period,
+            reason=data.get("reason") or "", override_reason=data.get("override_reason") or "",
+            expected_version=data["version"],
+        )  # fmt: skip
+
+    def success_message_for(self, mission):
+        return f"{mission.reference} allocated to {mission.resource} for the period {mission.period}."
+
+    def success_url_for(self, mission):
+        return self.conflict_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mission"] = self.mission
+        context["allowed"] = self.mission.can_move_to(S.ALLOCATED)
+        period, usage = self.usage
+        context["usage_period"] = period
+        context["usage"] = [
+            {"resource": r, "used": used, "capacity": capacity, "free": capacity - used}
+            for r, used, capacity in usage
+        ]
+        context["allocate_label"] = allocate_label(self.mission)
+        context["next"] = safe_next(self.request, "")
+        context["tab"] = "allocation"
+        return context
+
+
+class OutcomeView(ServiceFormMixin, FormView):
+    """Log what happened: result, arrests and finds. Completing the mission is the service's job."""
+
+    template_name = "tasking/outcome_form.html"
+    form_class = OutcomeForm
+
+    @cached_property
+    def mission(self):
+        return get_object_or_404(selectors.mission_list(), pk=self.kwargs["pk"])
+
+    def conflict_url(self):
+        return reverse("tasking:mission-detail", args=[self.mission.pk])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A throwaway instance lets the model check the result against the mission's kind early.
+        kwargs["instance"] = Outcome(mission=self.mission, logged_by=self.request.user)
+        return kwargs
+
+    def get_initial(self):
+        return {"version": self.mission.version}
+
+    def perform(self, form):
+        return services.mission_log_outcome(
+            actor=self.request.user, mission=self.mission, expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        )  # fmt: skip
+
+    def success_message_for(self, outcome):
+        message = f"{self.mission.reference} completed: {outcome.get_result_display()}."
+        if outcome.result == Outcome.Result.CURFEW_BREACHED:
+            message += " A follow-up arrest request has been raised."
+        return message
+
+    def success_url_for(self, outcome):
+        return self.conflict_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mission"] = self.mission
+        context["allowed"] = self.mission.can_move_to(S.COMPLETED)
+        context["tab"] = "missions"
+        return context

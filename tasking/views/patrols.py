@@ -1,0 +1,521 @@
+"""Hot grids and patrols: today's schedule, the grids with their map, visits and GPS uploads,
+compliance and gaps, and the trial balance. Every change is one call to ``tasking.services``."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+
+from operations.models import Area, Operation, Resource
+from operations.roles import Role
+
+from .. import patrol_stats, services
+from ..filters import HotGridFilterSet, PatrolVisitFilterSet
+from ..forms import now_local
+from ..forms_patrols import (
+    ComplianceFilterForm,
+    GpsImportForm,
+    HotGridForm,
+    PatrolVisitForm,
+    RandomiseForm,
+    window_text,
+)
+from ..models import HotGrid, PatrolTrial, PatrolVisit, ScheduledPatrol
+from ..models.periods import period_bounds_for_day
+from .base import ScreenMixin, ServiceFormMixin, safe_next
+from .requests import code_select
+
+ARMS = {
+    "treatment": "Treatment (patrolled)",
+    "control": "Control (business as usual)",
+    "none": "No trial arm",
+}
+STATS_DAYS = 28
+GAPS_SHOWN = 200
+
+
+# -- shared pieces -----------------------------------------------------------------------------------
+
+
+def force_boundary():
+    """The force area's outline (GeoJSON), drawn under the grids for context."""
+    return Area.objects.filter(code="WMP").values_list("boundary", flat=True).first()
+
+
+def grid_feature(grid):
+    arm = grid.trial_arm or "none"
+    properties = {"code": grid.code, "name": grid.name, "area": grid.area.code, "arm": arm}
+    properties["arm_label"] = ARMS[arm]
+    properties["url"] = reverse("tasking:hot-grid-detail", args=[grid.pk])
+    return {"type": "Feature", "geometry": grid.geometry, "properties": properties}
+
+
+def map_data(grids):
+    """What the map draws: the grids' outlines with their arm, and the force boundary."""
+    features = [grid_feature(grid) for grid in grids]
+    return {"grids": {"type": "FeatureCollection", "features": features}, "boundary": force_boundary()}
+
+
+def patrol_state(patrol, now):
+    """Compliant, a gap (arrival deadline passed), or still open: as words, for text and icon."""
+    if patrol.compliant_visit_id:
+        return {"key": "compliant", "icon": "✓", "label": "Compliant"}
+    if patrol.arrive_by < now:
+        return {"key": "gap", "icon": "✗", "label": "Not patrolled (gap)"}
+    return {"key": "open", "icon": "…", "label": "Still to patrol"}
+
+
+def by_area(patrols):
+    """Patrols (ordered by NPU) grouped as [{area, patrols, compliant, gaps}]."""
+    groups = {}
+    for patrol in patrols:
+        group = groups.setdefault(patrol.grid.area_id, {"area": patrol.grid.area, "patrols": []})
+        group["patrols"].append(patrol)
+    for group in groups.values():
+        states = [p.state["key"] for p in group["patrols"]]
+        group["compliant"], group["gaps"] = states.count("compliant"), states.count("gap")
+    return list(groups.values())
+
+
+def arrival_rule_words(operation):
+    if operation is None:
+        return "No operation: a patrol counts as compliant when an officer is in the grid during its window."
+    if operation.patrol_arrival_rule == Operation.ArrivalRule.WITHIN_HOURS:
+        hours = operation.patrol_arrival_hours
+        return (
+            f"{operation.name}: a patrol counts as compliant when an officer arrives in the grid within "
+            f"{hours} hours after the scheduled start (exactly {hours} h counts; a second later does not)."
+        )
+    return f"{operation.name}: a patrol counts as compliant when an officer is in the grid during its window."
+
+
+def grid_queryset():
+    return HotGrid.objects.select_related("area", "operation").prefetch_related("windows")
+
+
+class PatrolScreenMixin(ScreenMixin):
+    tab = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tab"] = self.tab
+        return context
+
+
+# -- today's patrols ---------------------------------------------------------------------------------
+
+
+class PatrolHubView(PatrolScreenMixin, TemplateView):
+    """Today's schedule per NPU: what is still to patrol, and every patrol of the period."""
+
+    template_name = "tasking/patrols/hub.html"
+    tab = "today"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        period = services.patrol_schedule_for(now)
+        patrols = list(
+            ScheduledPatrol.objects.filter(period=period)
+            .select_related("grid", "grid__area", "grid__operation", "resource", "compliant_visit")
+            .order_by("grid__area__code", "starts_at", "grid__code")
+        )
+        for patrol in patrols:
+            patrol.state = patrol_state(patrol, now)
+        still = list(patrol_stats.still_to_patrol(period, now))
+        for patrol in still:
+            patrol.state = patrol_state(patrol, now)
+        context.update(
+            period=period, now=now, groups=by_area(patrols), still=still, total=len(patrols),
+            compliant=sum(1 for p in patrols if p.compliant_visit_id),
+            trials=Operation.objects.filter(Q(trial__isnull=False) | Q(hot_grids__trial_arm__gt=""))
+            .distinct().order_by("code"),
+        )  # fmt: skip
+        return context
+
+
+# -- hot grids ---------------------------------------------------------------------------------------
+
+
+class HotGridListView(PatrolScreenMixin, FilterView):
+    """The grids, filtered by the API's FilterSet, on a map and in a table that says the same."""
+
+    template_name = "tasking/patrols/grid_list.html"
+    filterset_class = HotGridFilterSet
+    paginate_by = 100
+    context_object_name = "grids"
+    tab = "grids"
+
+    def get_queryset(self):
+        return grid_queryset().order_by("area__code", "code")
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        fields = filterset.form.fields
+        fields["area"].label = "NPU"
+        fields["area"].widget = code_select(
+            Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name")
+        )
+        fields["operation"].label = "Operation"
+        fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+        fields["arm"].label = "Trial arm"
+        fields["arm"].widget = code_select([(k, v) for k, v in ARMS.items() if k != "none"])
+        fields["active"].widget = code_select([("true", "Active"), ("false", "Not active")])
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        grids = context["grids"]
+        for grid in grids:
+            grid.arm_label = ARMS[grid.trial_arm or "none"]
+            grid.window_list = [window_text(w, "–") for w in grid.windows.all()]
+        context["map"] = map_data(grids)
+        context["arms"] = ARMS
+        return context
+
+
+class HotGridDetailView(PatrolScreenMixin, DetailView):
+    """One grid: its outline, windows, arrival rule, the last 28 days' compliance and dosage."""
+
+    template_name = "tasking/patrols/grid_detail.html"
+    context_object_name = "grid"
+    tab = "grids"
+
+    def get_queryset(self):
+        return grid_queryset().prefetch_related("offence_groups")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        grid, now = self.object, timezone.now()
+        since = now - timedelta(days=STATS_DAYS)
+        recent = ScheduledPatrol.objects.filter(grid=grid, starts_at__gte=since, starts_at__lt=now)
+        visits = PatrolVisit.objects.filter(grid=grid, arrived_at__gte=since)
+        dosage = patrol_stats.dosage_rows(visits, by="grid")
+        patrols = list(
+            ScheduledPatrol.objects.filter(grid=grid)
+            .select_related("resource", "compliant_visit", "cover_request")
+            .order_by("-starts_at")[:20]
+        )
+        for patrol in patrols:
+            patrol.state = patrol_state(patrol, now)
+        operation = grid.operation
+        context.update(
+            arm_label=ARMS[grid.trial_arm or "none"],
+            window_list=[window_text(w, "–") for w in grid.windows.all()],
+            map=map_data([grid]),
+            arms=ARMS,
+            arrival_rule=arrival_rule_words(operation),
+            effective_dose=operation.effective_dose_minutes
+            if operation
+            else patrol_stats.DEFAULT_EFFECTIVE_DOSE,
+            compliance=patrol_stats.compliance_total(recent),
+            dosage=dosage[0] if dosage else {"visits": 0, "minutes": 0, "effective_visits": 0},
+            stats_days=STATS_DAYS,
+            visits=list(
+                grid.visits.select_related("resource", "logged_by").order_by("-arrived_at", "-pk")[:20]
+            ),
+            patrols=patrols,
+            has_trial=operation is not None and PatrolTrial.objects.filter(operation=operation).exists(),
+        )
+        return context
+
+
+class HotGridFormView(ServiceFormMixin, PatrolScreenMixin, FormView):
+    """Create or change a hot grid (Supervisor): outline as GeoJSON or a square cell, windows as text."""
+
+    template_name = "tasking/patrols/grid_form.html"
+    form_class = HotGridForm
+    write_role = Role.SUPERVISOR
+    tab = "grids"
+
+    @cached_property
+    def grid(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(grid_queryset(), pk=pk) if pk else None
+
+    def get_initial(self):
+        return HotGridForm.initial_for(self.grid) if self.grid else {}
+
+    def perform(self, form):
+        data = form.service_fields()
+        windows = data.pop("windows")
+        if self.grid is not None and HotGridForm.initial_for(self.grid)["windows"] == form.data.get(
+            "windows"
+        ):
+            windows = None  # unchanged: replacing the windows would drop the patrols scheduled on them
+        # The service compares the stored grid with the input, so it works on its own copy.
+        grid = HotGrid.objects.get(pk=self.grid.pk) if self.grid else None
+        try:
+            return services.hot_grid_save(
+                actor=self.request.user, grid=grid, offence_groups=data.pop("offence_groups"),
+                windows=windows, **data,
+            )  # fmt: skip
+        except ValidationError as exc:
+            if form.used_cell and hasattr(exc, "error_dict") and "geometry" in exc.error_dict:
+                exc.error_dict["cell_lon"] = exc.error_dict.pop("geometry")
+            raise
+
+    def success_message_for(self, grid):
+        return f"Hot grid {grid.code} saved."
+
+    def success_url_for(self, grid):
+        return reverse("tasking:hot-grid-detail", args=[grid.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["grid"] = self.grid
+        return context
+
+
+# -- visits ------------------------------------------------------------------------------------------
+
+
+class PatrolVisitCreateView(ServiceFormMixin, PatrolScreenMixin, FormView):
+    """Log a visit: any scheduled patrol it satisfies becomes compliant (the service decides)."""
+
+    template_name = "tasking/patrols/visit_form.html"
+    form_class = PatrolVisitForm
+    tab = "visits"
+
+    def get_initial(self):
+        now = now_local()
+        initial = {"arrived_at": now - timedelta(minutes=20), "left_at": now}
+        grid = self.request.GET.get("grid", "")
+        if grid.isdigit():
+            initial["grid"] = int(grid)
+        return initial
+
+    def perform(self, form):
+        return services.patrol_visit_log(
+            actor=self.request.user, source=PatrolVisit.Source.FORM, **form.cleaned_data
+        )
+
+    def success_message_for(self, visit):
+        made = ScheduledPatrol.objects.filter(compliant_visit=visit).count()
+        return (
+            f"Visit to {visit.grid.code} logged ({visit.dwell_minutes} minutes): "
+            f"{made} scheduled patrol{'s' if made != 1 else ''} now compliant."
+        )
+
+    def success_url_for(self, visit):
+        if "another" in self.request.POST:
+            return reverse("tasking:patrol-visit-create")
+        return safe_next(self.request, reverse("tasking:patrols"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = safe_next(self.request, "")
+        return context
+
+
+class PatrolVisitListView(PatrolScreenMixin, FilterView):
+    template_name = "tasking/patrols/visit_list.html"
+    filterset_class = PatrolVisitFilterSet
+    paginate_by = 50
+    context_object_name = "visits"
+    tab = "visits"
+
+    def get_queryset(self):
+        return PatrolVisit.objects.select_related("grid", "grid__area", "resource", "logged_by").order_by(
+            "-arrived_at", "-pk"
+        )
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        fields = filterset.form.fields
+        fields["area"].label = "NPU"
+        fields["area"].widget = code_select(
+            Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name")
+        )
+        fields["operation"].label = "Operation"
+        fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+        fields["resource"].label = "Resource"
+        fields["resource"].widget = code_select(Resource.objects.values_list("code", "name"))
+        fields["grid"].label = "Hot grid code"
+        fields["officer_reference"].label = "Officer"
+        for name in ("arrived_after", "arrived_before"):
+            fields[name].widget.input_type = "datetime-local"
+        fields["arrived_after"].label = "Arrived from"
+        fields["arrived_before"].label = "Arrived before"
+        return filterset
+
+
+class PatrolImportView(PatrolScreenMixin, FormView):
+    """Upload GPS points: the report shows rows, points in and outside grids, visits and bad rows."""
+
+    template_name = "tasking/patrols/visit_import.html"
+    form_class = GpsImportForm
+    tab = "visits"
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            report = services.patrol_points_import(
+                actor=self.request.user, data=data["file"].read(), tolerance_minutes=data["tolerance"],
+                skip_bad_rows=data["skip_bad_rows"],
+            )  # fmt: skip
+        except services.ImportRejected as exc:
+            form.add_error("file", exc.message)
+            return self.render_to_response(self.get_context_data(form=form, report=exc.report, rejected=True))
+        messages.success(
+            self.request,
+            f"{data['file'].name}: {report.visits_created} visit{'s' if report.visits_created != 1 else ''} "
+            f"created, {report.visits_existing} already there.",
+        )
+        context = self.get_context_data(
+            form=self.get_form_class()(), report=report, file_name=data["file"].name
+        )
+        return self.render_to_response(context)
+
+
+# -- compliance, gaps and cover ----------------------------------------------------------------------
+
+
+def _merge(compliance, dosage):
+    rows = {row["key"]: {**row} for row in compliance}
+    for row in dosage:
+        rows.setdefault(row["key"], {"key": row["key"], "scheduled": 0, "compliant": 0, "gaps": 0})
+        rows[row["key"]].update(row)
+    return [rows[key] for key in sorted(rows, key=lambda k: (k is None, k or ""))]
+
+
+class PatrolComplianceView(PatrolScreenMixin, TemplateView):
+    """Compliance and dosage per NPU and per operation for a range of tasking periods, and the gaps."""
+
+    template_name = "tasking/patrols/compliance.html"
+    tab = "compliance"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ComplianceFilterForm(self.request.GET or None)
+        first, last, operation = form.range()
+        start, end = period_bounds_for_day(first)[0], period_bounds_for_day(last)[1]
+        patrols = ScheduledPatrol.objects.filter(period__day__gte=first, period__day__lte=last)
+        visits = PatrolVisit.objects.filter(arrived_at__gte=start, arrived_at__lt=end)
+        if operation:
+            patrols = patrols.filter(grid__operation__code=operation)
+            visits = visits.filter(grid__operation__code=operation)
+        by_npu = _merge(
+            patrol_stats.compliance_rows(patrols, by="area"), patrol_stats.dosage_rows(visits, by="area")
+        )
+        names = dict(Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name"))
+        for row in by_npu:
+            row["name"] = names.get(row["key"], "")
+        by_operation = _merge(
+            patrol_stats.compliance_rows(patrols, by="operation"),
+            patrol_stats.dosage_rows(visits, by="operation"),
+        )
+        total = patrol_stats.compliance_total(patrols)
+        total["gaps"] = total["scheduled"] - total["compliant"]
+        for name in ("visits", "minutes", "effective_visits"):
+            total[name] = sum(row.get(name, 0) for row in by_npu)
+        gaps = (
+            patrols.filter(compliant_visit__isnull=True, arrive_by__lt=timezone.now())
+            .select_related("grid", "grid__area", "resource", "cover_request")
+            .order_by("grid__area__code", "starts_at", "grid__code")
+        )
+        shown = list(gaps[: GAPS_SHOWN + 1])
+        context.update(
+            form=form, first=first, last=last, operation=operation, by_npu=by_npu,
+            by_operation=by_operation, total=total, gaps=shown[:GAPS_SHOWN],
+            gaps_total=gaps.count() if len(shown) > GAPS_SHOWN else len(shown),
+            here=self.request.get_full_path(),
+        )  # fmt: skip
+        return context
+
+
+class PatrolGapCoverView(ScreenMixin, View):
+    """Raise a request for force resources to cover a gap; a second click gets the Conflict."""
+
+    http_method_names = ["post"]
+
+    def conflict_url(self):
+        return safe_next(self.request, reverse("tasking:patrol-compliance"))
+
+    def post(self, request, pk):
+        patrol = get_object_or_404(ScheduledPatrol.objects.select_related("grid"), pk=pk)
+        cover = services.patrol_gap_cover(
+            actor=request.user, patrol=patrol, reason=request.POST.get("reason", "")[:500]
+        )
+        messages.success(request, f"Cover requested for {patrol}: {cover.reference} is in the triage queue.")
+        return redirect(self.conflict_url())
+
+
+# -- the randomised trial ----------------------------------------------------------------------------
+
+
+class PatrolTrialView(PatrolScreenMixin, TemplateView):
+    """An operation's trial: seed, who ran it, balance per NPU and the read-out per arm."""
+
+    template_name = "tasking/patrols/trial.html"
+    tab = "trials"
+    bound_form = None
+
+    @cached_property
+    def operation(self):
+        return get_object_or_404(Operation, code=self.kwargs["code"])
+
+    def trial_url(self):
+        return reverse("tasking:patrol-trial", args=[self.operation.code])
+
+    def conflict_url(self):
+        return self.trial_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        operation = self.operation
+        trial = PatrolTrial.objects.select_related("randomised_by").filter(operation=operation).first()
+        patrols = ScheduledPatrol.objects.filter(grid__operation=operation)
+        visits = PatrolVisit.objects.filter(grid__operation=operation)
+        if trial is not None:
+            since = period_bounds_for_day(trial.starts_on)[0]
+            patrols, visits = patrols.filter(starts_at__gte=since), visits.filter(arrived_at__gte=since)
+        balance = services.trial_balance(operation)
+        readout = patrol_stats.trial_readout(operation, patrols=patrols, visits=visits)
+        for row in readout:
+            row["label"] = ARMS[row["arm"]]
+        form = self.bound_form
+        if form is None and context["can_supervise"]:
+            form = RandomiseForm(
+                initial={"seed": trial.seed if trial else None, "starts_on": timezone.localdate()}
+            )
+        context.update(
+            operation=operation, trial=trial, started=trial is not None and trial.has_started(),
+            balance=balance, readout=readout, form=form,
+            totals={k: sum(row[k] for row in balance) for k in ("treatment", "control", "unassigned")},
+        )  # fmt: skip
+        return context
+
+
+class PatrolTrialRandomiseView(PatrolTrialView):
+    """Run the randomisation (Supervisor). Once the trial has started the service refuses it."""
+
+    http_method_names = ["post"]
+    write_role = Role.SUPERVISOR
+
+    def post(self, request, *args, **kwargs):
+        form = RandomiseForm(request.POST)
+        if form.is_valid():
+            try:
+                trial = services.hot_grids_randomise(
+                    actor=request.user, operation=self.operation, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{self.operation} grids randomised with seed {trial.seed}; "
+                    f"locked from {trial.starts_on}.",
+                )
+                return redirect(self.trial_url())
+        self.bound_form = form
+        return self.render_to_response(self.get_context_data())

@@ -1,0 +1,287 @@
+"""The TRM: the list of meetings, the meeting page whose agenda builds itself, and its actions;
+threat items that the meeting reviews."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from operations.models import Resource
+from operations.roles import Role
+
+from .. import selectors, services
+from ..agenda import trm_agenda
+from ..filters import ThreatItemFilterSet
+from ..forms import (
+    CarryOverForm,
+    DecisionForm,
+    MeetingOpenForm,
+    MeetingUpdateForm,
+    MissionReasonForm,
+    ReopenForm,
+    ThreatItemForm,
+)
+from ..models import Mission, ThreatItem, TrmMeeting
+from .base import ScreenMixin, ServiceFormMixin, add_service_errors, deadline_info
+
+
+class TrmListView(ScreenMixin, ListView):
+    template_name = "tasking/trm_list.html"
+    context_object_name = "meetings"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.trm_meeting_list().order_by("-date")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["today_meeting"] = TrmMeeting.objects.filter(date=today).first()
+        context["open_form"] = MeetingOpenForm(initial={"date": today})
+        context["tab"] = "trm"
+        return context
+
+
+class TrmOpenView(ServiceFormMixin, FormView):
+    """Open the meeting for a date (today by default); opening it twice just goes to it."""
+
+    http_method_names = ["post"]
+    form_class = MeetingOpenForm
+
+    def form_invalid(self, form):
+        messages.error(self.request, "Give the meeting date as YYYY-MM-DD.")
+        return redirect("tasking:trm-list")
+
+    def perform(self, form):
+        return services.trm_meeting_open(actor=self.request.user, date=form.cleaned_data["date"])
+
+    def success_message_for(self, meeting):
+        return f"{meeting} is open."
+
+    def success_url_for(self, meeting):
+        return reverse("tasking:trm-detail", args=[meeting.date.isoformat()])
+
+
+class TrmDetailView(ScreenMixin, TemplateView):
+    """The meeting page: the agenda for the period under review, decisions, attendees, lock state."""
+
+    template_name = "tasking/trm_detail.html"
+    bound_forms = None
+
+    @cached_property
+    def meeting(self):
+        try:
+            day = date.fromisoformat(self.kwargs["date"])
+        except ValueError as exc:
+            raise Http404("Give the meeting date as YYYY-MM-DD.") from exc
+        return get_object_or_404(selectors.trm_meeting_list(), date=day)
+
+    def meeting_url(self):
+        return reverse("tasking:trm-detail", args=[self.meeting.date.isoformat()])
+
+    def conflict_url(self):
+        return self.meeting_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.meeting
+        agenda = trm_agenda(meeting)
+        now = timezone.now()
+        for row in agenda["deadlines"]:
+            row.deadline = deadline_info(row.due_by, now)
+        for row in agenda["new_requests"]:
+            row.deadline = deadline_info(row.due_by, now)
+        editable = not meeting.is_closed and context["can_write"]
+        usage = (
+            services.resource_usage(meeting.period, Resource.objects.filter(active=True)) if editable else []
+        )
+        forms = {}
+        if editable:
+            forms["decision"] = DecisionForm(auto_id="decision_%s")
+            forms["update"] = MeetingUpdateForm(
+                initial={"attendees": meeting.attendees, "summary": meeting.summary}, auto_id="update_%s"
+            )
+            for form in forms.values():
+                for field in form.fields.values():
+                    field.widget.attrs.pop("autofocus", None)
+        if meeting.is_closed and context["can_supervise"]:
+            forms["reopen"] = ReopenForm(auto_id="reopen_%s")
+        forms.update(self.bound_forms or {})
+        context.update(
+            meeting=meeting,
+            agenda=agenda,
+            editable=editable,
+            forms=forms,
+            resource_choices=[(r.pk, f"{r} ({capacity - used} free)") for r, used, capacity in usage],
+            carry_error=self.carry_error(),
+            tab="trm",
+        )
+        return context
+
+    def carry_error(self):
+        return getattr(self, "_carry_error", None)
+
+
+class TrmActionView(TrmDetailView):
+    """POST one change to the meeting; bad input re-renders the meeting page with the errors."""
+
+    http_method_names = ["post"]
+    form_class = None
+    action = None
+
+    def form_kwargs(self):
+        return {"auto_id": f"{self.action}_%s"}
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            try:
+                message = self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(self.meeting_url())
+        self.bound_forms = {self.action: form}
+        return self.render_to_response(self.get_context_data())
+
+
+class TrmDecisionView(TrmActionView):
+    form_class, action = DecisionForm, "decision"
+
+    def perform(self, data):
+        services.trm_decision_record(actor=self.request.user, meeting=self.meeting, **data)
+        return "Decision recorded."
+
+
+class TrmUpdateView(TrmActionView):
+    form_class, action = MeetingUpdateForm, "update"
+
+    def perform(self, data):
+        services.trm_meeting_update(actor=self.request.user, meeting=self.meeting, **data)
+        return "Attendees and summary saved."
+
+
+class TrmCloseView(TrmDetailView):
+    http_method_names = ["post"]
+    write_role = Role.SUPERVISOR
+
+    def post(self, request, *args, **kwargs):
+        services.trm_meeting_close(actor=request.user, meeting=self.meeting)
+        messages.success(request, f"{self.meeting} closed: its review is locked.")
+        return redirect(self.meeting_url())
+
+
+class TrmReopenView(TrmActionView):
+    form_class, action = ReopenForm, "reopen"
+    write_role = Role.SUPERVISOR
+
+    def perform(self, data):
+        services.trm_meeting_reopen(actor=self.request.user, meeting=self.meeting, reason=data["reason"])
+        return f"{self.meeting} reopened."
+
+
+class TrmMissionActionView(TrmActionView):
+    """Carry-over or cancel of a not-completed mission, decided at the meeting."""
+
+    @cached_property
+    def mission(self):
+        return get_object_or_404(Mission, pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            try:
+                message = self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(self.meeting_url())
+        errors = [f"{self.mission.reference}: {e}" for e in form.non_field_errors()]
+        for name, field_errors in form.errors.items():
+            if name != "__all__":
+                errors += [
+                    f"{self.mission.reference} – {form.fields[name].label or name}: {e}" for e in field_errors
+                ]
+        self._carry_error = {"mission": self.mission.pk, "errors": errors}
+        return self.render_to_response(self.get_context_data())
+
+
+class TrmCarryOverView(TrmMissionActionView):
+    form_class, action = CarryOverForm, "carry"
+
+    def perform(self, data):
+        services.trm_mission_carry_over(
+            actor=self.request.user, meeting=self.meeting, mission=self.mission, resource=data["resource"],
+            reason=data["reason"], override_reason=data["override_reason"],
+        )  # fmt: skip
+        return f"{self.mission.reference} carried over to {data['resource']} for {self.meeting.period}."
+
+
+class TrmMissionCancelView(TrmMissionActionView):
+    form_class, action = MissionReasonForm, "cancel"
+    write_role = Role.SUPERVISOR
+
+    def perform(self, data):
+        services.trm_mission_cancel(
+            actor=self.request.user, meeting=self.meeting, mission=self.mission, reason=data["reason"]
+        )
+        return f"{self.mission.reference} cancelled."
+
+
+class ThreatItemListView(ScreenMixin, FilterView):
+    template_name = "tasking/threat_list.html"
+    filterset_class = ThreatItemFilterSet
+    context_object_name = "items"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return ThreatItem.objects.select_related("area", "raised_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tab"] = "threats"
+        return context
+
+
+class ThreatItemFormView(ServiceFormMixin, FormView):
+    """Raise a threat item or change it; the service audits what changed."""
+
+    template_name = "tasking/threat_form.html"
+    form_class = ThreatItemForm
+
+    @cached_property
+    def item(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(ThreatItem, pk=pk) if pk else None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.item is not None:
+            # The form works on its own copy: the service compares the stored item with the input.
+            kwargs["instance"] = ThreatItem.objects.get(pk=self.item.pk)
+        return kwargs
+
+    def perform(self, form):
+        return services.threat_item_save(actor=self.request.user, item=self.item, **form.cleaned_data)
+
+    def success_message_for(self, item):
+        return f"Threat item “{item.title}” saved."
+
+    def success_url_for(self, item):
+        return reverse("tasking:threat-list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["item"] = self.item
+        context["tab"] = "threats"
+        return context

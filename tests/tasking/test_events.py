@@ -1,0 +1,337 @@
+"""Every tasking change writes exactly one history row, one audit entry and one outbox event in its
+own transaction; the dispatcher is enqueued only after commit, and the sweep redelivers what a
+broker outage dropped without any consumer seeing an event twice."""
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import transaction
+
+from operations import events
+from operations.events import event_dispatch, outbox_sweep
+from operations.models import AuditEntry, Event
+from operations.tasks import dispatch_event
+from tasking import services
+from tasking.models import Mission, MissionTransition, Outcome, Request
+
+from .factories import (  # noqa: F401
+    SCORES,
+    footprint,
+    last_audit_id,
+    last_event_id,
+    mission_make,
+    new_events,
+    reference_data_once,
+    request_make,
+    resource,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data_once")]
+
+S = Mission.State
+NOW = datetime(2026, 7, 14, 9, 30, tzinfo=UTC)
+TOMORROW = "2026-07-15"
+
+
+class BrokerlessError(Exception):
+    pass
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def delay():
+    """``dispatch_event.delay`` replaced by a recorder: what would have been sent to the broker."""
+    with mock.patch.object(dispatch_event, "delay") as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def recording_consumer(request):
+    """Register a consumer for an event type; it is removed again when the test ends."""
+
+    def register(event_type, name="tests.tasking.recorder"):
+        calls = []
+        events.consumer(event_type, name=name)(lambda event: calls.append(event.pk))
+        request.addfinalizer(lambda: events._consumers[event_type].pop(name, None))
+        return calls
+
+    return register
+
+
+CARRY = {"resource": "FS", "period": TOMORROW, "reason": "Carry over."}
+MISSION_MOVES = [
+    ("allocate", S.PENDING, {"resource": "OSU"}, "mission.allocated", ""),
+    ("allocate", S.ALLOCATED, {"resource": "FS", "reason": "Divert."}, "mission.allocated", "Divert."),
+    ("allocate", S.NOT_COMPLETED, CARRY, "mission.allocated", "Carry over."),
+    ("start", S.ALLOCATED, {}, "mission.started", ""),
+    ("outcome", S.IN_PROGRESS, {"result": "arrested", "arrests": 1}, "mission.outcome_logged", ""),
+    ("not-completed", S.ALLOCATED, {"reason": "No trace."}, "mission.not_completed", "No trace."),
+    ("not-completed", S.IN_PROGRESS, {"reason": "Aborted."}, "mission.not_completed", "Aborted."),
+    ("cancel", S.PENDING, {"reason": "Duplicate."}, "mission.cancelled", "Duplicate."),
+    ("cancel", S.IN_PROGRESS, {"reason": "Recalled."}, "mission.cancelled", "Recalled."),
+]  # fmt: skip
+TARGET = {
+    "allocate": S.ALLOCATED, "start": S.IN_PROGRESS, "outcome": S.COMPLETED,
+    "not-completed": S.NOT_COMPLETED, "cancel": S.CANCELLED,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "body", "event_type", "reason"),
+    MISSION_MOVES,
+    ids=[f"{state}-{action}" for action, state, *_ in MISSION_MOVES],
+)
+def test_each_mission_transition_writes_one_history_row_one_audit_entry_and_one_event(
+    api, supervisor, frozen, action, state, body, event_type, reason
+):
+    mission = mission_make(supervisor, state)
+    events_before, audit_before = last_event_id(), last_audit_id()
+    history_before = set(MissionTransition.objects.values_list("pk", flat=True))
+
+    response = api.as_user(supervisor).post(f"/api/missions/{mission.pk}/{action}/", body)
+
+    assert response.status_code == 200, response.json()
+    (row,) = MissionTransition.objects.exclude(pk__in=history_before)
+    assert (row.mission_id, row.actor, row.at) == (mission.pk, supervisor, NOW)
+    assert (row.from_state, row.to_state, row.reason) == (state, TARGET[action], reason)
+    (entry,) = AuditEntry.objects.filter(pk__gt=audit_before)
+    assert (entry.object_type, entry.object_id, entry.action) == (
+        "tasking.mission",
+        str(mission.pk),
+        "transition",
+    )
+    assert (entry.actor, entry.reason) == (supervisor, reason)
+    (event,) = new_events(events_before)
+    assert event.type == event_type
+    assert (event.aggregate_type, event.aggregate_id) == ("mission", str(mission.pk))
+    assert (event.payload["mission"], event.payload["from"], event.payload["to"]) == (
+        mission.pk,
+        state,
+        TARGET[action],
+    )
+    assert event.processed_at is None  # dispatched only after commit, which a test never reaches
+
+
+def test_receiving_a_request_writes_one_audit_entry_and_one_request_received_event(api, mission_user):
+    events_before, audit_before = last_event_id(), last_audit_id()
+
+    response = api.as_user(mission_user).post(
+        "/api/requests/",
+        {"kind": "curfew_check", "area": "WV", "requested_by": "IOM team", "location": "12 High St"},
+    )
+
+    assert response.status_code == 201, response.json()
+    request_id = response.json()["id"]
+    (event,) = new_events(events_before)
+    assert (event.type, event.aggregate_type, event.aggregate_id) == (
+        "request.received",
+        "request",
+        str(request_id),
+    )
+    assert event.payload == {"request": request_id, "kind": "curfew_check", "area": event.payload["area"]}
+    (entry,) = AuditEntry.objects.filter(pk__gt=audit_before)
+    assert (entry.object_type, entry.action, entry.actor) == ("tasking.request", "create", mission_user)
+    assert not MissionTransition.objects.exists()
+
+
+def test_assessing_a_request_writes_one_audit_entry_one_event_and_the_missions_first_history_row(
+    api, mission_user, frozen
+):
+    request = request_make(mission_user)
+    events_before, audit_before = last_event_id(), last_audit_id()
+
+    response = api.as_user(mission_user).post(
+        f"/api/requests/{request.pk}/assess/", {**SCORES, "decision": "approve"}
+    )
+
+    assert response.status_code == 200, response.json()
+    mission = Mission.objects.get(request=request)
+    (event,) = new_events(events_before)
+    assert event.type == "request.assessed"
+    assert event.payload["mission"] == mission.pk
+    assert event.payload["decision"] == "approve"
+    assert event.payload["grade"] == response.json()["grade"]
+    (entry,) = AuditEntry.objects.filter(pk__gt=audit_before)
+    assert (entry.object_type, entry.action, entry.changes["state"]) == (
+        "tasking.request",
+        "transition",
+        ["received", "approved"],
+    )
+    (row,) = MissionTransition.objects.filter(mission=mission)
+    assert (row.from_state, row.to_state, row.actor, row.at) == ("", "pending", mission_user, NOW)
+
+
+def test_the_allocated_event_names_the_resource_period_and_where_it_came_from(supervisor):
+    mission = mission_make(supervisor, S.ALLOCATED, resource_code="OSU")
+    first = (mission.resource_id, mission.period_id)
+    events_before = last_event_id()
+
+    services.mission_allocate(actor=supervisor, mission=mission, resource=resource("GTF"), reason="Divert.")
+
+    (event,) = new_events(events_before)
+    mission.refresh_from_db()
+    assert event.payload["resource"] == mission.resource_id
+    assert event.payload["period"] == mission.period_id
+    assert (event.payload["previous_resource"], event.payload["previous_period"]) == first
+    assert event.payload["kind"] == mission.kind
+
+
+def test_dispatch_is_enqueued_only_after_commit_once_per_event(
+    supervisor, django_capture_on_commit_callbacks
+):
+    mission = mission_make(supervisor, S.ALLOCATED)
+    events_before = last_event_id()
+
+    with mock.patch.object(dispatch_event, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.mission_start(actor=supervisor, mission=mission)
+            assert delay.call_count == 0
+        (event,) = new_events(events_before)
+
+    assert len(callbacks) == 1
+    delay.assert_called_once_with(event.pk)
+
+
+def test_an_api_transition_enqueues_its_event_after_commit(
+    api, mission_user, delay, django_capture_on_commit_callbacks
+):
+    mission = mission_make(mission_user, S.ALLOCATED)
+    events_before = last_event_id()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(mission_user).post(f"/api/missions/{mission.pk}/start/", {})
+        assert delay.call_count == 0
+
+    assert response.status_code == 200
+    assert [c.args for c in delay.call_args_list] == [(e.pk,) for e in new_events(events_before)]
+    assert delay.call_count == 1
+
+
+def test_a_change_raising_two_events_enqueues_each_once_after_commit(
+    mission_user, delay, django_capture_on_commit_callbacks
+):
+    mission = mission_make(mission_user, S.IN_PROGRESS, kind="curfew_check", location="4 Elm Rd")
+    events_before = last_event_id()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mission_log_outcome(actor=mission_user, mission=mission, result="curfew_breached")
+        assert delay.call_count == 0
+
+    written = new_events(events_before)
+    assert [e.type for e in written] == ["mission.outcome_logged", "request.received"]
+    assert [c.args for c in delay.call_args_list] == [(e.pk,) for e in written]
+
+
+def test_nothing_is_written_or_enqueued_when_the_transaction_rolls_back(
+    supervisor, django_capture_on_commit_callbacks
+):
+    mission = mission_make(supervisor, S.IN_PROGRESS)
+    before = footprint(mission)
+
+    with (
+        mock.patch.object(dispatch_event, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(BrokerlessError),
+        transaction.atomic(),
+    ):
+        services.mission_log_outcome(actor=supervisor, mission=mission, result="arrested", arrests=1)
+        raise BrokerlessError("the view failed after the service")
+
+    assert callbacks == []
+    delay.assert_not_called()
+    assert footprint(mission) == before
+    assert not Outcome.objects.filter(mission=mission).exists()
+
+
+def test_a_dispatched_event_reaches_its_consumer_once_however_often_it_is_delivered(
+    supervisor, recording_consumer, django_capture_on_commit_callbacks
+):
+    calls = recording_consumer("mission.started")
+    mission = mission_make(supervisor, S.ALLOCATED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mission_start(actor=supervisor, mission=mission)
+    event = Event.objects.get(type="mission.started")
+    again = event_dispatch(event_id=event.pk)
+    dispatch_event.delay(event.pk)
+
+    assert calls == [event.pk]
+    assert again is False
+    event.refresh_from_db()
+    assert event.processed_at is not None
+    assert event.deliveries.filter(consumer="tests.tasking.recorder").count() == 1
+
+
+def test_the_sweep_redelivers_an_outcome_event_lost_to_a_broker_outage_exactly_once(
+    mission_user, recording_consumer, django_capture_on_commit_callbacks
+):
+    calls = recording_consumer("mission.outcome_logged")
+    wait = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    with time_machine.travel(NOW, tick=False):
+        mission = mission_make(mission_user, S.IN_PROGRESS)
+        with (
+            mock.patch.object(dispatch_event, "delay", side_effect=ConnectionError("broker down")) as broken,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.mission_log_outcome(actor=mission_user, mission=mission, result="arrested", arrests=1)
+
+    assert broken.call_count == 1  # the enqueue was tried, and failed
+    mission.refresh_from_db()
+    assert mission.state == S.COMPLETED  # the outcome itself committed
+    assert Outcome.objects.filter(mission=mission).exists()
+    event = Event.objects.get(type="mission.outcome_logged")
+    assert event.processed_at is None
+    assert calls == []
+
+    with time_machine.travel(NOW + wait - timedelta(seconds=1), tick=False):
+        assert outbox_sweep() == 0  # too young: a broker may still deliver it
+    with time_machine.travel(NOW + wait + timedelta(seconds=1), tick=False):
+        swept = outbox_sweep()
+        assert outbox_sweep() == 0
+        event_dispatch(event_id=event.pk)
+        dispatch_event.delay(event.pk)
+
+    assert swept == Event.objects.count()  # everything the test wrote was still unprocessed
+    event.refresh_from_db()
+    assert event.processed_at is not None
+    assert event.attempts == 1
+    assert calls == [event.pk]
+
+
+def test_a_failing_consumer_leaves_the_event_for_the_sweep_and_is_retried_alone(
+    mission_user, recording_consumer, django_capture_on_commit_callbacks
+):
+    calls = recording_consumer("mission.outcome_logged")
+    failures = []
+
+    def flaky(event):
+        if not failures:
+            failures.append(event.pk)
+            raise RuntimeError("performance store unavailable")
+
+    events.consumer("mission.outcome_logged", name="tests.tasking.flaky")(flaky)
+    try:
+        mission = mission_make(mission_user, S.IN_PROGRESS)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.mission_log_outcome(actor=mission_user, mission=mission, result="not_found")
+        event = Event.objects.get(type="mission.outcome_logged")
+        event.refresh_from_db()
+        assert event.processed_at is None
+        assert "performance store unavailable" in event.last_error
+
+        event_dispatch(event_id=event.pk)
+    finally:
+        events._consumers["mission.outcome_logged"].pop("tests.tasking.flaky", None)
+
+    event.refresh_from_db()
+    assert event.processed_at is not None
+    assert calls == [event.pk]  # the healthy consumer was not called again
+    assert Request.objects.count() == 1
