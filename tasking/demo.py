@@ -1,0 +1,507 @@
+"""Demo activity for tasking: about 60 days of requests, assessments, missions, outcomes, TRM
+meetings, threat items and Sceptre targets, ending today.
+
+Everything is made through ``tasking.services`` so every row is validated, audited and has its
+events. The services stamp "now" on assessments, allocations, starts and history rows (we pass
+``received_at`` and ``completed_at``, and allocate into past periods by passing the period), so
+those timestamps show when the demo was built, not when the work happened.
+
+Volumes follow the force's board papers in ``operations/reference_data/facts.json`` (cited below
+as "facts: <fact>"); anything else is illustrative. Personal data is minimal and obviously
+fictional: subjects are references such as DEMO-N000123 with no name, places "Demo location 12".
+"""
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from operations.demo import demo_builders
+from operations.models import Area, OffenceGroup, Operation, OutcomeType, Resource
+
+from . import services
+from .models import Outcome, Request, RequestKind, ThreatItem, TrmDecision
+from .models.periods import LONDON
+
+K = RequestKind
+MARKER = "Demo:"  # every demo request's requested_by starts with it: how a second run knows
+DAYS = 60
+TRM_AT = clock(9)  # facts: "Daily TRM meeting time" 09:00 (illustrative in the papers too)
+
+# NPU weights (roughly population; Birmingham split illustrative) and rough centres for the map.
+NPU_WEIGHTS = {"BE": 18, "BW": 18, "CV": 12, "DY": 10, "SH": 7, "SW": 11, "WS": 9, "WV": 10}
+# facts: "Share of 2017 firearms discharges in Birmingham (%)" = 67.
+FIREARMS_WEIGHTS = {"BE": 34, "BW": 33, "CV": 7, "DY": 5, "SH": 3, "SW": 7, "WS": 5, "WV": 6}
+CENTRES = {
+    "BE": (52.49, -1.83), "BW": (52.47, -1.93), "CV": (52.41, -1.51), "DY": (52.51, -2.09),
+    "SH": (52.41, -1.78), "SW": (52.51, -2.01), "WS": (52.59, -1.98), "WV": (52.59, -2.13),
+}  # fmt: skip
+
+# Captiva's quarter (facts: "Captiva: firearms warrants in the quarter (Q4 2022/23)" = 54,
+# "... other related warrants" = 63, "... Captiva visits" = 139). Choice: the demo runs the
+# quarter's pace, so 60 days hold 60/91 of it (about 36, 42 and 92); "other related warrants"
+# are split 60/40 between other and drugs warrants.
+QUARTER_DAYS = 91
+BURGLARY_ROBBERY_VEHICLE = [
+    "residential-burglary", "business-community-burglary", "personal-robbery", "business-robbery",
+    "theft-of-motor-vehicle", "theft-from-motor-vehicle",
+]  # fmt: skip
+
+# (kind, operation code(s), requests per day, offence groups, requested by, resources; "NPU" is the
+# source NPU's own team). Rates:
+# - Vibrant: facts "just under 500 arrests a month" for burglary, robbery and vehicle crime: 21
+#   requests a day give about 16-17 arrests a day once rejections, no-trace and carry-overs count.
+# - Curfew checks: facts "Curfew check requests so far in 2018" = 375 in about a month: 12.3 a day.
+# - Arrest missions: facts "Arrest missions coordinated ... so far in 2018" = 830 in about a month:
+#   Vibrant's 21 plus 4 NPU and 3 forensic-hit arrests a day give about 28 a day.
+STREAMS = [
+    (K.VIBRANT_ARREST, ["VIBRANT"], 21.0, BURGLARY_ROBBERY_VEHICLE, "Op Vibrant desk",
+     ["NPU", "FS", "HHVT", "FR"]),
+    (K.NPU_ARREST, [None, None, "SENTINEL", "GUARDIAN"], 4.0,
+     ["violence-with-injury", "personal-robbery", "knife-crime", "drug-trafficking"], "{npu} investigations",
+     ["NPU", "FR", "HHVT"]),
+    (K.FORENSIC_ARREST, [None, "LUCA", "TREASURER"], 3.0,
+     ["residential-burglary", "business-community-burglary", "theft-of-motor-vehicle"],
+     "Forensic Services (CORVUS)", ["NPU", "HHVT", "FS"]),
+    (K.CURFEW_CHECK, [None], 12.3, ["violence-with-injury", "residential-burglary", "personal-robbery"],
+     "{npu} offender management", ["NPU", "FR"]),
+    (K.WARRANT_FIREARMS, ["CAPTIVA"], 54 / QUARTER_DAYS, ["firearms-offences"], "Force CID (Captiva)",
+     ["OSU"]),
+    (K.WARRANT_OTHER, ["CAPTIVA"], 63 * 0.6 / QUARTER_DAYS, ["possession-of-weapons"], "Force CID (Captiva)",
+     ["OSU", "FS"]),
+    (K.WARRANT_DRUGS, ["CAPTIVA"], 63 * 0.4 / QUARTER_DAYS, ["drug-trafficking"], "Force CID (Captiva)",
+     ["OSU", "FS"]),
+    (K.CAPTIVA_VISIT, ["CAPTIVA"], 139 / QUARTER_DAYS, ["firearms-offences"], "Force CID (Captiva)",
+     ["OSU", "FS", "NPU"]),
+    (K.WARRANT_DRUGS, ["CLTF", "SKYCLASH", "FERRARI", "ROMANO"], 0.6, ["drug-trafficking"],
+     "County Lines Taskforce", ["OSU", "FS", "NPU"]),
+    (K.WARRANT_OTHER, ["SECLUSION"], 0.3, ["theft-of-motor-vehicle"], "Vehicle Crime Taskforce",
+     ["VCTF", "OSU"]),
+    (K.WEAPONS_SWEEP, ["GUARDIAN", "TGP"], 1.0, ["knife-crime"], "Guardian Taskforce", ["GTF", "NPU"]),
+    (K.PATROL_SUPPORT, ["GUARDIAN", "TGP", "O2R"], 1.0, ["serious-youth-violence", "shoplifting"],
+     "{npu} neighbourhood inspector", ["GTF", "CMPG", "NPU"]),
+    (K.OTHER, ["SECLUSION", "STONETHWAITE", None], 0.5,
+     ["theft-of-motor-vehicle", "violence-against-the-person"], "{npu} duty inspector",
+     ["CMPG", "VCTF", "FR"]),
+]  # fmt: skip
+
+# Threat, risk and harm a kind usually scores (an assessor moves each by up to one).
+TRH = {
+    K.WARRANT_FIREARMS: (5, 4, 5), K.CAPTIVA_VISIT: (4, 3, 4), K.WARRANT_DRUGS: (3, 3, 4),
+    K.WARRANT_OTHER: (3, 3, 3), K.CURFEW_CHECK: (2, 3, 2), K.PATROL_SUPPORT: (2, 2, 3), K.OTHER: (2, 2, 2),
+}  # fmt: skip
+REJECTIONS = [
+    "Duplicate of a request already tasked.",
+    "Insufficient intelligence: returned to the NPU for development.",
+    "Outside Mission Support remit: referred to the neighbourhood team.",
+]
+NOT_COMPLETED = [
+    "Resource diverted to a firearms incident.",
+    "Subject not at the address; intelligence refresh requested.",
+    "Team abstracted to a critical incident overnight.",
+    "Entry team unavailable: rescheduled.",
+]
+CANCELLED = ["Subject arrested by another unit.", "Intelligence withdrawn by the requesting NPU."]
+THREATS = [
+    (ThreatItem.Category.CRIME_SERIES, "BW", "Knife-point robbery series near transport hubs", "very_high"),
+    (ThreatItem.Category.FIREARMS, "BE", "Firearms discharges linked to a drugs dispute", "very_high"),
+    (ThreatItem.Category.ACQUISITIVE, "SH", "Keyless theft of high-value vehicles", "high"),
+    (ThreatItem.Category.ACQUISITIVE, "DY", "Catalytic converter thefts from car parks", "medium"),
+    (ThreatItem.Category.CRIME_SERIES, "CV", "Distraction burglaries targeting older residents", "high"),
+    (ThreatItem.Category.HOT_SPOT, "WV", "City-centre shoplifting hot spot", "medium"),
+    (ThreatItem.Category.EMERGING_TREND, "WS", "Cuckooing of vulnerable tenants by county lines", "high"),
+    (ThreatItem.Category.EMERGING_TREND, "SW", "Money mule recruitment of students", "medium"),
+]
+ATTENDEES = (
+    "Mission Support Superintendent (chair)\nMission Support / CTAC\nForce Response\nOSU\n"
+    "Force Support\nForce Intelligence\nNPU duty inspectors"
+)  # facts: "TRM chair"; "Resource/unit named: ..." (seed 000 §41-43)
+
+
+def build_demo_activity(stdout, days=None):
+    """Add ``days`` (default DAYS) of demo tasking activity ending today, once: a second run adds
+    nothing."""
+    days = days or DAYS
+    if Request.objects.filter(requested_by__startswith=MARKER).exists():
+        stdout.write("Demo activity already present")
+        return
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["mission", "supervisor"])}
+    if len(users) < 2 or not Resource.objects.exists():
+        stdout.write("Demo activity skipped: demo users or reference data missing")
+        return
+    started = time.monotonic()
+    # One transaction: all or nothing, and fast on SQLite. Its ~15,000 events are dispatched after
+    # it (by seed_demo in one go, or in-process on commit); Celery's INFO line per dispatch would
+    # bury the seed's own output.
+    trace_log = logging.getLogger("celery.app.trace")
+    level = trace_log.level
+    trace_log.setLevel(max(level, logging.WARNING))
+    try:
+        with transaction.atomic():
+            demo = _Demo(users["mission"], users["supervisor"], days)
+            demo.build()
+    finally:
+        trace_log.setLevel(level)
+    stdout.write(
+        f"Demo activity created: {days} days, {demo.received} requests and {demo.breaches} curfew-breach "
+        f"follow-ups, with their missions, outcomes and TRM meetings ({time.monotonic() - started:.1f}s)."
+    )
+
+
+class _Demo:
+    def __init__(self, mission_user, supervisor, days):
+        self.rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+        self.ms, self.sup, self.days = mission_user, supervisor, days
+        self.now = timezone.now()
+        self.last_day = services.period_for(self.now).day
+        self.first_day = self.last_day - timedelta(days=days - 1)
+        self.areas = {a.code: a for a in Area.objects.filter(kind=Area.Kind.NPU)}
+        self.groups = {g.code: g for g in OffenceGroup.objects.all()}
+        self.ops = {o.code: o for o in Operation.objects.prefetch_related("areas")}
+        self.resources = {r.code: r for r in Resource.objects.filter(active=True)}
+        self.outcome_types = {t.code: t for t in OutcomeType.objects.all()}
+        self.used, self.capacity = {}, {}  # (resource id, period id) → missions allocated, capacity
+        self.received = self.subjects = self.breaches = 0
+        self.curfew_breach_debt = 0.0
+        self.intake = {}  # day → [(received_at, fields, resources)]
+        self.follow_ups = {}  # day → curfew-breach follow-up requests for that day's TRM to assess
+        self.meta = {}  # mission id → (usual resources, offence group code, NPU code)
+        self.not_completed = []  # missions of the period just run, for the next TRM
+
+    # -- plan ------------------------------------------------------------------------------------
+    def build(self):
+        self._plan_streams()
+        self._plan_sceptre()
+        threats = self._raise_threats()
+        for offset in range(self.days):
+            day = self.first_day + timedelta(days=offset)
+            period = services.period_for_day(day)
+            if offset % 9 == 4:  # a unit abstracted for the day (e.g. mutual aid): capacity override
+                osu = self.resources["OSU"]
+                services.resource_period_set_capacity(
+                    actor=self.sup, resource=osu, period=period, capacity=osu.capacity_per_period // 2,
+                    reason="Half of OSU abstracted to mutual aid.",
+                )  # fmt: skip
+                self.capacity[(osu.pk, period.pk)] = osu.capacity_per_period // 2
+            meeting = services.trm_meeting_open(actor=self.sup, date=day, chair=self.sup, attendees=ATTENDEES)
+            missions = self._review(meeting, day, period)
+            for received_at, fields, resources in self.intake.get(day, []):
+                request = services.request_receive(actor=self.ms, received_at=received_at, **fields)
+                self.received += 1
+                missions.append(self._task(request, resources, period))
+            for request in self.follow_ups.get(day, []):
+                missions.append(self._task(request, ["NPU", "FR"], period))
+            missions = [m for m in missions if m is not None]
+            self._decide(meeting, missions, period, threats)
+            if day < self.last_day:
+                services.trm_meeting_close(actor=self.sup, meeting=meeting)
+            self._run_period(period, missions, day)
+        self._late_requests()
+
+    def _trm_time(self, day):
+        return datetime.combine(day, TRM_AT, tzinfo=LONDON)
+
+    def _plan_streams(self):
+        for kind, ops, rate, groups, requested_by, resources in STREAMS:
+            for _ in range(round(rate * self.days)):
+                day = self.first_day + timedelta(days=self.rng.randrange(self.days))
+                op = self.rng.choice(ops)
+                weights = FIREARMS_WEIGHTS if op == "CAPTIVA" else NPU_WEIGHTS
+                allowed = [a.code for a in self.ops[op].areas.all()] if op else []
+                npu = self.rng.choices(allowed or list(weights), [weights[c] for c in allowed or weights])[0]
+                fields = {
+                    "kind": kind, "area": self.areas[npu], "operation": self.ops[op] if op else None,
+                    "offence_group": self.groups[self.rng.choice(groups)],
+                    "requested_by": f"{MARKER} {requested_by.format(npu=npu)}",
+                }  # fmt: skip
+                if kind == K.FORENSIC_ARREST:
+                    fields["forensic_hit"] = self.rng.choice(list(Request.ForensicHit))
+                self._add_intake(day, fields, resources)
+
+    def _plan_sceptre(self):
+        """Sceptre: a week of action on knife-point robbery (facts: "Sceptre: top knife/weapon robbery
+        outstanding suspects targeted" = 10, "top offenders per NPU targeted" = 3, "knife point robbery
+        hotspots identified (force)" = 3). The demo re-runs that week three weeks ago."""
+        sceptre, group = self.ops["SCEPTRE"], self.groups["knife-enabled-robbery"]
+        # The force-wide top 10 is listed against the force; each suspect lives in some NPU.
+        lists = [
+            ("WMP", rank, "Top 10 outstanding knife-point robbery suspect (force)") for rank in range(1, 11)
+        ]
+        lists += [
+            (code, rank, f"Top 3 robbery offender for {code}") for code in NPU_WEIGHTS for rank in (1, 2, 3)
+        ]
+        week = [self.first_day + timedelta(days=max(0, self.days - 28) + i) for i in range(min(7, self.days))]
+        force = Area.objects.get(code="WMP")
+        for index, (code, rank, reason) in enumerate(lists):
+            npu = self.rng.choice(["BE", "BW", "BW", "SW", "CV"]) if code == "WMP" else code
+            area = force if code == "WMP" else self.areas[code]
+            target = services.operation_target_save(
+                actor=self.sup, operation=sceptre, area=area, rank=rank, reason=reason,
+                subject_reference=f"DEMO-S{index + 1:06d}",
+            )  # fmt: skip
+            if self.rng.random() < 0.55:  # about half are looked for during the week
+                fields = {
+                    "kind": K.NPU_ARREST, "area": self.areas[npu], "operation": sceptre,
+                    "offence_group": group, "target": target, "subject_reference": target.subject_reference,
+                    "requested_by": f"{MARKER} Op Sceptre cell",
+                }  # fmt: skip
+                self._add_intake(self.rng.choice(week), fields, ["GTF", "FS", "NPU"], due_hours=72)
+        for day in week:
+            for hotspot in range(1, 4):
+                fields = {
+                    "kind": K.WEAPONS_SWEEP, "area": self.areas[["BW", "BE", "SW"][hotspot - 1]],
+                    "operation": sceptre, "offence_group": group,
+                    "requested_by": f"{MARKER} Op Sceptre cell",
+                    "location": f"Demo Sceptre hotspot {hotspot}",
+                }  # fmt: skip
+                self._add_intake(day, fields, ["GTF", "NPU"])
+
+    def _add_intake(self, day, fields, resources, due_hours=None):
+        """Received between the previous TRM and this day's (or now, for today)."""
+        start = self._trm_time(day - timedelta(days=1))
+        end = min(self._trm_time(day), self.now - timedelta(minutes=5))
+        received_at = start + (end - start) * self.rng.random()
+        self.subjects += 1
+        code = fields["area"].code
+        lat, lon = CENTRES[code]
+        fields.setdefault("subject_reference", f"DEMO-N{self.subjects:06d}")
+        fields.setdefault("location", f"Demo location {self.subjects}, {fields['area'].name}")
+        fields["latitude"] = Decimal(str(round(lat + self.rng.uniform(-0.03, 0.03), 6)))
+        fields["longitude"] = Decimal(str(round(lon + self.rng.uniform(-0.04, 0.04), 6)))
+        fields["intelligence_summary"] = (
+            f"Demo intelligence: {fields['offence_group'].name.lower()} suspect or location in {code}."
+        )
+        if due_hours:
+            fields["due_by"] = received_at + timedelta(hours=due_hours)
+        self.intake.setdefault(day, []).append((received_at, fields, resources))
+
+    # -- the cycle -------------------------------------------------------------------------------
+    def _review(self, meeting, day, period):
+        """The meeting decides on what the last period did not complete: carry over, or cancel."""
+        carried = []
+        waiting, self.not_completed = self.not_completed, []
+        for index, mission in enumerate(waiting):
+            if day == self.last_day and index % 2:
+                continue  # left for today's meeting to decide: it shows on the agenda
+            resources, _, npu = self.meta[mission.pk]
+            resource = self._pick(resources, npu, period) if self.rng.random() < 0.75 else None
+            if resource is not None:
+                services.trm_mission_carry_over(
+                    actor=self.sup, meeting=meeting, mission=mission, resource=resource,
+                    reason=f"Carry {mission.reference} over to {resource.name}: still wanted.",
+                )  # fmt: skip
+                self._use(resource, period)
+                mission.resource, mission.period = resource, period  # as the service just set them
+                carried.append(mission)
+            else:
+                services.trm_mission_cancel(
+                    actor=self.sup, meeting=meeting, mission=mission, reason=self.rng.choice(CANCELLED)
+                )
+        return carried
+
+    def _task(self, request, resources, period):
+        """Assess a received request and, if approved, allocate its mission into ``period``."""
+        mission = self._assess(request)
+        if mission is None:
+            return None
+        self.meta[mission.pk] = (resources, request.offence_group.code, request.area.code)
+        resource = self._pick(resources, request.area.code, period)
+        if resource is None:
+            return None  # nothing free anywhere: stays pending for the TRM to see
+        mission = services.mission_allocate(actor=self.ms, mission=mission, resource=resource, period=period)
+        self._use(resource, period)
+        return mission
+
+    def _assess(self, request, reject_rate=0.03):
+        base = TRH.get(request.kind, (3, 3, 3))
+        threat, risk, harm = (max(1, min(5, score + self.rng.choice((-1, 0, 0, 1)))) for score in base)
+        group = request.offence_group.name.lower()
+        reject = self.rng.random() < reject_rate
+        assessment = services.request_assess(
+            actor=self.sup if reject or self.rng.random() < 0.2 else self.ms, request=request,
+            threat=threat, threat_rationale=f"Intelligence shows continuing {group} offending.",
+            risk=risk, risk_rationale="Risk to the public if not actioned in the next period.",
+            harm=harm, harm_rationale=f"Harm weight of {group}; victims in the area.",
+            decision="reject" if reject else "approve",
+            rejection_reason=self.rng.choice(REJECTIONS) if reject else "",
+            enhanced_research_done=request.kind in (K.WARRANT_FIREARMS, K.CAPTIVA_VISIT),
+            research_notes="Enhanced intelligence research done." if threat >= 4 else "",
+        )  # fmt: skip
+        return None if reject else assessment.request.mission
+
+    def _pick(self, codes, npu, period):
+        """A resource with room in the period, favouring the freest of the kind's usual ones."""
+        for pool in (codes, list(self.resources)):
+            options = []
+            for code in pool:
+                resource = self.resources.get(f"NPU-{npu}" if code == "NPU" else code)
+                free = self._capacity(resource, period) - self.used.get((resource.pk, period.pk), 0)
+                if free > 0:
+                    options.append((resource, free))
+            if options:
+                return self.rng.choices([r for r, _ in options], [f for _, f in options])[0]
+        return None
+
+    def _capacity(self, resource, period):
+        return self.capacity.get((resource.pk, period.pk), resource.capacity_per_period)
+
+    def _use(self, resource, period, count=1):
+        key = (resource.pk, period.pk)
+        self.used[key] = self.used.get(key, 0) + count
+
+    def _decide(self, meeting, missions, period, threats):
+        """The meeting's other decisions: a diversion, patrol cover, a threat item review."""
+        if missions and self.rng.random() < 0.6:
+            index = self.rng.randrange(len(missions))
+            mission = missions[index]
+            resource = self._pick(["FR", "FS", "OSU", "GTF"], self.meta[mission.pk][2], period)
+            if resource is not None and resource.pk != mission.resource_id:
+                text = f"Divert {mission.reference} to {resource.name}: its team is on a firearms job."
+                services.trm_decision_record(
+                    actor=self.sup, meeting=meeting, text=text, kind=TrmDecision.Kind.DIVERT, mission=mission
+                )
+                missions[index] = services.mission_allocate(
+                    actor=self.sup, mission=mission, resource=resource, reason=text
+                )
+                self._use(mission.resource, period, -1)
+                self._use(resource, period)
+        npu = self.rng.choice(list(NPU_WEIGHTS))
+        services.trm_decision_record(
+            actor=self.sup, meeting=meeting, kind=TrmDecision.Kind.PATROL,
+            text=f"Hot-grid patrol cover agreed for {npu} overnight (Guardian hot spots).",
+        )  # fmt: skip
+        item = self.rng.choice(threats)
+        services.trm_decision_record(
+            actor=self.ms, meeting=meeting, text=f"Threat item reviewed: {item.title}; actions updated.",
+        )  # fmt: skip
+
+    def _run_period(self, period, missions, day):
+        """Start, complete, fail or cancel the period's missions; today's are still under way."""
+        end = min(period.ends_at - timedelta(minutes=30), self.now - timedelta(minutes=2))
+        begin = self._trm_time(day) + timedelta(minutes=30)
+        for mission in missions:
+            done_at = begin + (period.ends_at - timedelta(minutes=30) - begin) * self.rng.random()
+            fate = self.rng.random()
+            if done_at > end:  # later today: not done yet
+                if fate < 0.4:
+                    services.mission_start(actor=self.ms, mission=mission)
+                continue
+            if fate < 0.012:
+                services.mission_cancel(actor=self.sup, mission=mission, reason=self.rng.choice(CANCELLED))
+                continue
+            if fate < 0.08:
+                if fate < 0.04:
+                    services.mission_start(actor=self.ms, mission=mission)
+                reason = self.rng.choice(NOT_COMPLETED)
+                self.not_completed.append(
+                    services.mission_not_complete(actor=self.ms, mission=mission, reason=reason)
+                )
+                continue
+            services.mission_start(actor=self.ms, mission=mission)
+            outcome = services.mission_log_outcome(
+                actor=self.ms, mission=mission, completed_at=done_at, **self._outcome(mission)
+            )
+            if outcome.result == Outcome.Result.CURFEW_BREACHED:
+                self.breaches += 1
+                if day < self.last_day:  # its follow-up arrest is assessed at the next TRM
+                    self.follow_ups.setdefault(day + timedelta(days=1), []).append(mission.follow_ups.get())
+
+    def _outcome(self, mission):
+        """Plausible results and finds for the mission's kind (proportions illustrative)."""
+        rng, kind = self.rng, mission.kind
+        if kind == K.CURFEW_CHECK:
+            # facts: "Curfew breach rate (derived: 60/375)" = 0.16, spread evenly over the checks.
+            self.curfew_breach_debt += 60 / 375
+            if self.curfew_breach_debt >= 1:
+                self.curfew_breach_debt -= 1
+                return {"result": Outcome.Result.CURFEW_BREACHED, "notes": "Not at the curfew address."}
+            return {"result": Outcome.Result.CURFEW_COMPLIED}
+        if rng.random() < 0.02:
+            return {"result": Outcome.Result.ABORTED, "notes": "Aborted on arrival: risk assessment changed."}
+        finds = {}
+        if kind == K.WARRANT_FIREARMS:
+            # facts: "Captiva: lethal barrelled firearms recovered by proactive activity in Q4" = 18.
+            if rng.random() < 0.33:
+                finds["firearms"] = 1
+            if rng.random() < 0.35:
+                finds["ammunition_rounds"] = rng.randint(3, 60)
+            if rng.random() < 0.15:
+                finds["other_finds"] = rng.choice(["Air weapon", "BB gun", "Blank firer"])
+        if kind in (K.WARRANT_DRUGS, K.WARRANT_OTHER, K.WARRANT_FIREARMS) and rng.random() < 0.5:
+            finds["drugs_class_a_grams"] = Decimal(rng.randint(5, 400))
+            finds["drugs_class_b_grams"] = Decimal(rng.choice([0, rng.randint(50, 3000)]))
+        if kind in (K.WARRANT_DRUGS, K.WARRANT_FIREARMS, K.WARRANT_OTHER) and rng.random() < 0.35:
+            # facts: "Captiva Q4 other recoveries" include "over GBP 1 million cash".
+            big = rng.random() < 0.25
+            finds["cash_gbp"] = Decimal(rng.randint(10_000, 90_000) if big else rng.randint(500, 9000))
+        if kind == K.WEAPONS_SWEEP and rng.random() < 0.3:
+            finds["knives_weapons"] = rng.randint(1, 3)
+        vehicle_crime = self.meta[mission.pk][1] in ("theft-of-motor-vehicle", "theft-from-motor-vehicle")
+        if vehicle_crime and rng.random() < 0.2:
+            finds["vehicles"] = rng.choice([1, 1, 1, 2])
+        if kind in (K.WARRANT_DRUGS, K.WARRANT_OTHER, K.WARRANT_FIREARMS):
+            result = Outcome.Result.WARRANT_FINDS if finds else Outcome.Result.WARRANT_NO_FINDS
+            arrests = rng.choice([0, 1, 1, 2]) if finds else rng.choice([0, 0, 1])
+        elif kind in (K.VIBRANT_ARREST, K.NPU_ARREST, K.FORENSIC_ARREST):
+            arrested = rng.random() < 0.8
+            result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
+            arrests = (2 if rng.random() < 0.12 else 1) if arrested else 0
+        else:
+            # Visits, sweeps, patrols: no result fits "done, nothing to report", so "No trace".
+            arrested = rng.random() < 0.12
+            result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
+            arrests = 1 if arrested else 0
+        fields = {"result": result, "arrests": arrests, **finds}
+        if arrests and rng.random() < 0.3:
+            fields["home_office_outcome"] = self.outcome_types.get(rng.choice([1, 1, 1, 3, 8, 15]))
+        return fields
+
+    def _raise_threats(self):
+        items = []
+        for index, (category, code, title, rating) in enumerate(THREATS):
+            raised = self.now - timedelta(days=self.rng.randint(1, self.days), hours=self.rng.randint(0, 12))
+            item = services.threat_item_save(
+                actor=self.sup, category=category, area=self.areas[code], title=title, risk_rating=rating,
+                owner=f"{code} NPU superintendent", raised_at=raised,
+                description=f"Demo threat item: {title.lower()} in {self.areas[code].name}.",
+                actions="Hot-grid patrols; intelligence development; targeted arrests via Mission Support.",
+            )  # fmt: skip
+            if index % 3 == 2:
+                item = services.threat_item_save(
+                    actor=self.sup, item=item, status=ThreatItem.Status.MONITORING
+                )
+            items.append(item)
+        services.threat_item_save(
+            actor=self.sup, item=items[-1], status=ThreatItem.Status.CLOSED,
+            actions="Closed: recruitment reduced after school and college engagement.",
+        )  # fmt: skip
+        return items
+
+    def _late_requests(self):
+        """Requests in since today's meeting: most await assessment (the triage queue), a few are
+        approved and wait for allocation."""
+        for index in range(12):
+            kind, ops, _, groups, requested_by, _ = STREAMS[index % len(STREAMS)]
+            npu = self.rng.choice(list(NPU_WEIGHTS))
+            fields = {
+                "kind": kind, "area": self.areas[npu], "operation": self.ops[ops[0]] if ops[0] else None,
+                "offence_group": self.groups[groups[0]], "subject_reference": f"DEMO-N{900000 + index:06d}",
+                "requested_by": f"{MARKER} {requested_by.format(npu=npu)}",
+                "received_at": self.now - timedelta(minutes=self.rng.randint(10, 170)),
+            }  # fmt: skip
+            if kind == K.FORENSIC_ARREST:
+                fields["forensic_hit"] = Request.ForensicHit.DNA
+            request = services.request_receive(actor=self.ms, **fields)
+            self.received += 1
+            if index % 4 == 3:
+                self._assess(request, reject_rate=0)
+
+
+if build_demo_activity not in demo_builders:
+    demo_builders.append(build_demo_activity)
