@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ASSETS := static/vendor/.installed
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format migrate seed venv clean bench
+.PHONY: run test test-fast lint format venv assets clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,11 +17,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# Browser libraries (htmx, Leaflet) from the npm registry, served by the project: no CDN.
+$(ASSETS): package.json package-lock.json $(STAMP)
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm ci --silent --no-audit --no-fund
+	@rm -rf static/vendor && mkdir -p static/vendor/htmx static/vendor/leaflet
+	@cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	@cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images static/vendor/leaflet/
+	@touch $(ASSETS)
+
+assets: $(ASSETS)
+
 # Local development defaults; anything the caller sets wins.
 run: export DEBUG ?= 1
 run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 run: export PORT := $(PORT)
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 	@mkdir -p var
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py setup_schedules
@@ -36,11 +48,11 @@ run: $(STAMP)
 		exec $(VENV)/bin/honcho -f Procfile.embedded start; \
 	fi
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	@bash scripts/test.sh
 
 # The quick loop: SQLite, in-process tasks, no external services.
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(ASSETS)
 	@$(PY) -m pytest -q -m "not postgres and not redis and not celery and not browser"
 
 lint: $(STAMP)
@@ -52,4 +64,4 @@ format: $(STAMP)
 	@$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules static/vendor

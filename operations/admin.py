@@ -68,7 +68,9 @@ class OperationResource(AuditedResource):
         model = Operation
         import_id_fields = ["code"]
         fields = ["code", "name", "kind", "lead_rank", "lead_name", "objectives",
-                  "focus_offence_groups", "areas", "start_date", "end_date", "status", "source"]  # fmt: skip
+                  "focus_offence_groups", "areas", "start_date", "end_date", "status",
+                  "patrol_arrival_rule", "patrol_arrival_hours", "effective_dose_minutes",
+                  "source"]  # fmt: skip
 
 
 class TacticalPriorityResource(AuditedResource):
@@ -246,3 +248,34 @@ class EventAdmin(ReadOnlyAdmin):
     def dispatch_now(self, request, queryset):
         done = sum(bool(event_dispatch(event_id=event.pk)) for event in queryset)
         self.message_user(request, f"{done} event(s) dispatched.")
+
+
+# Recorded crime: written only by the import commands, so the admin shows it read-only.
+from .models import CrimeCount, CrimeRecord, LsoaArea  # noqa: E402
+
+
+@admin.register(LsoaArea)
+class LsoaAreaAdmin(ReadOnlyAdmin):
+    list_display = ["lsoa_code", "area", "source"]
+    list_filter = ["area"]
+    search_fields = ["lsoa_code"]
+    list_select_related = ["area"]
+
+
+@admin.register(CrimeRecord)
+class CrimeRecordAdmin(ReadOnlyAdmin):
+    list_display = ["month", "crime_type", "offence_group", "area", "lsoa_code", "location", "crime_id"]
+    list_filter = ["month", "offence_group", ("area", admin.RelatedOnlyFieldListFilter),
+                   ("area", admin.EmptyFieldListFilter), "source_file"]  # fmt: skip
+    search_fields = ["crime_id", "lsoa_code", "lsoa_name", "location", "key"]
+    list_select_related = ["offence_group", "area"]
+    date_hierarchy = "month"
+    show_full_result_count = False  # counting millions of rows on every page is slow
+
+
+@admin.register(CrimeCount)
+class CrimeCountAdmin(ReadOnlyAdmin):
+    list_display = ["area", "offence_group", "period_start", "period_end", "count", "source_file"]
+    list_filter = ["area", ("offence_group", admin.EmptyFieldListFilter), "offence_group", "period_start"]
+    search_fields = ["area__code", "offence_group__code", "source_file"]
+    list_select_related = ["area", "offence_group"]

@@ -43,7 +43,8 @@ class OperationSerializer(serializers.ModelSerializer):
         model = Operation
         fields = [
             "id", "code", "name", "kind", "lead_rank", "lead_name", "objectives",
-            "focus_offence_groups", "areas", "start_date", "end_date", "status", "source",
+            "focus_offence_groups", "areas", "start_date", "end_date", "status",
+            "patrol_arrival_rule", "patrol_arrival_hours", "effective_dose_minutes", "source",
         ]  # fmt: skip
 
 

@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0002_roles'),
+        ("operations", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='operation',
-            name='effective_dose_minutes',
-            field=models.PositiveSmallIntegerField(default=15, help_text='A visit at least this long counts as an effective dose (after Koper).'),
+            model_name="operation",
+            name="effective_dose_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=15, help_text="A visit at least this long counts as an effective dose (after Koper)."
+            ),
         ),
         migrations.AddField(
-            model_name='operation',
-            name='patrol_arrival_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17)."),
+            model_name="operation",
+            name="patrol_arrival_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17)."
+            ),
         ),
         migrations.AddField(
-            model_name='operation',
-            name='patrol_arrival_rule',
-            field=models.CharField(choices=[('within_hours', 'Arrive within N hours after the scheduled start'), ('in_window', 'Arrive inside the patrol window')], default='in_window', help_text='When a hot-grid patrol counts as compliant.', max_length=14),
+            model_name="operation",
+            name="patrol_arrival_rule",
+            field=models.CharField(
+                choices=[
+                    ("within_hours", "Arrive within N hours after the scheduled start"),
+                    ("in_window", "Arrive inside the patrol window"),
+                ],
+                default="in_window",
+                help_text="When a hot-grid patrol counts as compliant.",
+                max_length=14,
+            ),
         ),
     ]

@@ -7,125 +7,339 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0003_operation_patrol_rules'),
-        ('tasking', '0001_initial'),
+        ("operations", "0003_operation_patrol_rules"),
+        ("tasking", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='threatitem',
-            name='raised_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="threatitem",
+            name="raised_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='HotGrid',
+            name="HotGrid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('geometry', models.JSONField(help_text='GeoJSON Polygon or MultiPolygon, WGS84 (lon, lat).')),
-                ('min_lon', models.FloatField(editable=False)),
-                ('min_lat', models.FloatField(editable=False)),
-                ('max_lon', models.FloatField(editable=False)),
-                ('max_lat', models.FloatField(editable=False)),
-                ('crime_share', models.DecimalField(blank=True, decimal_places=2, help_text="% of the area's crime it covers.", max_digits=5, null=True)),
-                ('harm_share', models.DecimalField(blank=True, decimal_places=2, help_text="% of the area's harm it covers.", max_digits=5, null=True)),
-                ('daily_dose_minutes', models.PositiveSmallIntegerField(default=15, help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.")),
-                ('active_from', models.DateField()),
-                ('active_to', models.DateField(blank=True, null=True)),
-                ('ftdb_date', models.DateField(blank=True, null=True, verbose_name='FTDB date agreed')),
-                ('trial_arm', models.CharField(blank=True, choices=[('treatment', 'Treatment (patrolled)'), ('control', 'Control (business as usual)')], max_length=10)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hot_grids', to='operations.area')),
-                ('offence_groups', models.ManyToManyField(blank=True, related_name='hot_grids', to='operations.offencegroup')),
-                ('operation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hot_grids', to='operations.operation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "geometry",
+                    models.JSONField(help_text="GeoJSON Polygon or MultiPolygon, WGS84 (lon, lat)."),
+                ),
+                ("min_lon", models.FloatField(editable=False)),
+                ("min_lat", models.FloatField(editable=False)),
+                ("max_lon", models.FloatField(editable=False)),
+                ("max_lat", models.FloatField(editable=False)),
+                (
+                    "crime_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="% of the area's crime it covers.",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                (
+                    "harm_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="% of the area's harm it covers.",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                (
+                    "daily_dose_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.",
+                    ),
+                ),
+                ("active_from", models.DateField()),
+                ("active_to", models.DateField(blank=True, null=True)),
+                ("ftdb_date", models.DateField(blank=True, null=True, verbose_name="FTDB date agreed")),
+                (
+                    "trial_arm",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("treatment", "Treatment (patrolled)"),
+                            ("control", "Control (business as usual)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hot_grids",
+                        to="operations.area",
+                    ),
+                ),
+                (
+                    "offence_groups",
+                    models.ManyToManyField(
+                        blank=True, related_name="hot_grids", to="operations.offencegroup"
+                    ),
+                ),
+                (
+                    "operation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hot_grids",
+                        to="operations.operation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__code', 'code'],
+                "ordering": ["area__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='PatrolTrial',
+            name="PatrolTrial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.BigIntegerField()),
-                ('starts_on', models.DateField(help_text='From this day the assignment is locked.')),
-                ('randomised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('operation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='trial', to='operations.operation')),
-                ('randomised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seed", models.BigIntegerField()),
+                ("starts_on", models.DateField(help_text="From this day the assignment is locked.")),
+                ("randomised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "operation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trial",
+                        to="operations.operation",
+                    ),
+                ),
+                (
+                    "randomised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PatrolVisit',
+            name="PatrolVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('officer_reference', models.CharField(help_text='Collar number or call sign.', max_length=40)),
-                ('arrived_at', models.DateTimeField(db_index=True)),
-                ('left_at', models.DateTimeField()),
-                ('dwell_minutes', models.DecimalField(decimal_places=2, editable=False, max_digits=7)),
-                ('source', models.CharField(choices=[('form', 'Form'), ('api', 'API'), ('gps', 'GPS import')], default='form', max_length=4)),
-                ('import_key', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='tasking.hotgrid')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='operations.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "officer_reference",
+                    models.CharField(help_text="Collar number or call sign.", max_length=40),
+                ),
+                ("arrived_at", models.DateTimeField(db_index=True)),
+                ("left_at", models.DateTimeField()),
+                ("dwell_minutes", models.DecimalField(decimal_places=2, editable=False, max_digits=7)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("form", "Form"), ("api", "API"), ("gps", "GPS import")],
+                        default="form",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "import_key",
+                    models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True),
+                ),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="tasking.hotgrid",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="operations.resource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-arrived_at'],
+                "ordering": ["-arrived_at"],
             },
         ),
         migrations.CreateModel(
-            name='PatrolWindow',
+            name="PatrolWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.JSONField(default=list, help_text='Days of the week, 0 = Monday … 6 = Sunday.')),
-                ('start_time', models.TimeField()),
-                ('end_time', models.TimeField(help_text='Earlier than the start means the window runs past midnight.')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='tasking.hotgrid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekdays",
+                    models.JSONField(default=list, help_text="Days of the week, 0 = Monday … 6 = Sunday."),
+                ),
+                ("start_time", models.TimeField()),
+                (
+                    "end_time",
+                    models.TimeField(help_text="Earlier than the start means the window runs past midnight."),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="tasking.hotgrid",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['grid', 'start_time'],
+                "ordering": ["grid", "start_time"],
             },
         ),
         migrations.CreateModel(
-            name='ScheduledPatrol',
+            name="ScheduledPatrol",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('arrive_by', models.DateTimeField(help_text="The latest arrival that counts, by the operation's rule.")),
-                ('gap_flagged_at', models.DateTimeField(blank=True, null=True)),
-                ('compliant_visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tasking.patrolvisit')),
-                ('cover_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tasking.request')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scheduled_patrols', to='tasking.hotgrid')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='patrols', to='tasking.taskingperiod')),
-                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='operations.resource')),
-                ('window', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasking.patrolwindow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "arrive_by",
+                    models.DateTimeField(
+                        help_text="The latest arrival that counts, by the operation's rule."
+                    ),
+                ),
+                ("gap_flagged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "compliant_visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tasking.patrolvisit",
+                    ),
+                ),
+                (
+                    "cover_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tasking.request",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scheduled_patrols",
+                        to="tasking.hotgrid",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="patrols",
+                        to="tasking.taskingperiod",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="operations.resource",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tasking.patrolwindow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'grid__code'],
+                "ordering": ["starts_at", "grid__code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='hotgrid',
-            constraint=models.CheckConstraint(condition=models.Q(('active_to__isnull', True), ('active_to__gte', models.F('active_from')), _connector='OR'), name='hot_grid_active_range'),
+            model_name="hotgrid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("active_to__isnull", True), ("active_to__gte", models.F("active_from")), _connector="OR"
+                ),
+                name="hot_grid_active_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='patrolvisit',
-            index=models.Index(fields=['grid', 'arrived_at'], name='visit_grid_arrival_idx'),
+            model_name="patrolvisit",
+            index=models.Index(fields=["grid", "arrived_at"], name="visit_grid_arrival_idx"),
         ),
         migrations.AddConstraint(
-            model_name='patrolvisit',
-            constraint=models.CheckConstraint(condition=models.Q(('left_at__gte', models.F('arrived_at'))), name='visit_left_after_arrival'),
+            model_name="patrolvisit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("left_at__gte", models.F("arrived_at"))), name="visit_left_after_arrival"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledpatrol',
-            index=models.Index(fields=['grid', 'starts_at'], name='patrol_grid_start_idx'),
+            model_name="scheduledpatrol",
+            index=models.Index(fields=["grid", "starts_at"], name="patrol_grid_start_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scheduledpatrol',
-            constraint=models.UniqueConstraint(fields=('grid', 'window', 'starts_at'), name='scheduled_patrol_once'),
+            model_name="scheduledpatrol",
+            constraint=models.UniqueConstraint(
+                fields=("grid", "window", "starts_at"), name="scheduled_patrol_once"
+            ),
         ),
     ]

@@ -133,7 +133,7 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     settings.DEMO_PASSWORD = "a demo password"
 
     with pytest.raises(CommandError, match="DEBUG off"):
-        seed("seed_demo")
+        seed("seed_demo", "--days", "1")
 
     assert not get_user_model().objects.filter(username__in=DEMO_ROLES).exists()
 
@@ -142,7 +142,7 @@ def test_seed_demo_with_force_runs_when_debug_is_off(settings):
     settings.DEBUG = False
     settings.DEMO_PASSWORD = "a demo password"
 
-    seed("seed_demo", "--force")
+    seed("seed_demo", "--days", "1", "--force")
 
     assert get_user_model().objects.filter(username__in=DEMO_ROLES).count() == 4
 
@@ -151,7 +151,7 @@ def test_seed_demo_with_demo_password_creates_four_users_in_their_groups_who_can
     settings.DEBUG = True
     settings.DEMO_PASSWORD = "correct horse battery"
 
-    output = seed("seed_demo")
+    output = seed("seed_demo", "--days", "1")
 
     assert "correct horse battery" not in output
     for username, group in DEMO_ROLES.items():
@@ -167,8 +167,8 @@ def test_seed_demo_without_demo_password_prints_a_generated_password_only_once(s
     settings.DEBUG = True
     settings.DEMO_PASSWORD = ""
 
-    first = seed("seed_demo")
-    second = seed("seed_demo")
+    first = seed("seed_demo", "--days", "1")
+    second = seed("seed_demo", "--days", "1")
 
     shown = PASSWORD_LINE.findall(first)
     assert len(shown) == 1
@@ -218,7 +218,7 @@ def test_the_role_groups_survive_a_database_flush_so_seed_demo_still_works(setti
     settings.DEMO_PASSWORD = "correct horse battery"
 
     call_command("flush", interactive=False, verbosity=0)
-    seed("seed_demo")
+    seed("seed_demo", "--days", "1")
 
     for username, group in DEMO_ROLES.items():
         assert get_user_model().objects.get(username=username).groups.get().name == group
