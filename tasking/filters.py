@@ -82,12 +82,15 @@ class OperationTargetFilterSet(django_filters.FilterSet):
 class HotGridFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(field_name="area__code", label="Area code")
     operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
-    arm = django_filters.CharFilter(field_name="trial_arm", label="Trial arm (treatment, control, or blank)")
+    arm = django_filters.CharFilter(method="filter_arm", label="Trial arm: treatment, control or none")
     active = django_filters.BooleanFilter(method="filter_active", label="Active today")
 
     class Meta:
         model = HotGrid
         fields = ["area", "operation", "arm"]
+
+    def filter_arm(self, queryset, name, value):
+        return queryset.filter(trial_arm="" if value == "none" else value)
 
     def filter_active(self, queryset, name, value):
         today = timezone.localdate()

@@ -90,7 +90,10 @@ class ScheduledPatrol(models.Model):
     """A hot grid's window in one tasking period, and whether a compliant visit was made."""
 
     grid = models.ForeignKey(HotGrid, on_delete=models.CASCADE, related_name="scheduled_patrols")
-    window = models.ForeignKey(PatrolWindow, on_delete=models.CASCADE, related_name="+")
+    # A patrol outlives a later change to its grid's windows: its history must not be lost.
+    window = models.ForeignKey(
+        PatrolWindow, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     period = models.ForeignKey("tasking.TaskingPeriod", on_delete=models.CASCADE, related_name="patrols")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()

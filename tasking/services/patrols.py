@@ -39,17 +39,36 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
     if offence_groups is not None:
         grid.offence_groups.set(offence_groups)
     if windows is not None:
-        grid.windows.all().delete()
-        for window in windows:
-            item = PatrolWindow(grid=grid, **window)
-            item.full_clean()
-            item.save()
-        changes["windows"] = [str(w) for w in grid.windows.all()]
+        _windows_replace(grid, windows, changes)
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
         obj=grid, changes={k: v for k, v in changes.items() if k != "geometry"}, reason=reason,
     )  # fmt: skip
     return grid
+
+
+def _windows_replace(grid, windows, changes):
+    """Make the grid's windows exactly ``windows``: identical ones are kept, others removed
+    (patrols already scheduled on a removed window keep their history) or added."""
+
+    def signature(weekdays, start, end):
+        return (tuple(sorted(weekdays)), start, end)
+
+    existing = {signature(w.weekdays, w.start_time, w.end_time): w for w in grid.windows.all()}
+    wanted = []
+    for window in windows:
+        item = PatrolWindow(grid=grid, **window)
+        item.full_clean()
+        wanted.append(item)
+    keep = {signature(w.weekdays, w.start_time, w.end_time) for w in wanted}
+    removed = [w for key, w in existing.items() if key not in keep]
+    added = [w for w in wanted if signature(w.weekdays, w.start_time, w.end_time) not in existing]
+    for window in removed:
+        window.delete()
+    for window in added:
+        window.save()
+    if removed or added:
+        changes["windows"] = [[str(w) for w in removed], [str(w) for w in added]]
 
 
 def _refuse_arm_change_in_started_trial(actor, grid):
