@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from .permissions import RoleRequiredMixin
@@ -13,6 +14,12 @@ class HomeView(RoleRequiredMixin, TemplateView):
 
     template_name = "home.html"
     read_role = Role.VIEWER
+
+    def get(self, request, *args, **kwargs):
+        # A supervisor's morning starts at the force scorecard.
+        if user_role(request.user) == Role.SUPERVISOR:
+            return redirect("performance:scorecard")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -69,10 +69,18 @@ def test_anonymous_home_redirects_to_login_with_next(client):
 def test_home_shows_the_users_role(client, request, user_fixture, role_label):
     user = request.getfixturevalue(user_fixture)
 
-    response = signed_in(client, user).get("/")
+    response = signed_in(client, user).get("/", follow=True)
 
     assert response.status_code == 200
-    assert f"You are signed in as <strong>{role_label}</strong>" in response.content.decode()
+    # Supervisors land on the force scorecard, which names their role in the header.
+    assert f'<span class="role-badge">{role_label}</span>' in response.content.decode()
+
+
+def test_a_supervisor_lands_on_the_force_scorecard(client, supervisor):
+    response = signed_in(client, supervisor).get("/")
+
+    assert response.status_code == 302
+    assert response.url == "/dashboards/"
 
 
 def test_navigation_shows_admin_to_administrators(client, administrator):
@@ -96,7 +104,7 @@ def test_no_link_on_home_or_login_points_to_a_missing_url(client, request, user_
     if user_fixture:
         signed_in(client, request.getfixturevalue(user_fixture))
     page = "/" if user_fixture else "/login/"
-    html = client.get(page).content.decode()
+    html = client.get(page, follow=True).content.decode()
 
     targets = [href for href in links(html) if not href.startswith("#")]
     assert targets, "the page should link somewhere"

@@ -1,3 +1,0 @@
-"""Operation pages, patrols, today, the TRM pack and drill-down lists."""
-
-urlpatterns = []

@@ -1,0 +1,85 @@
+"""The TRM pack: the meeting's agenda as a page to read and print (acting happens on the TRM page)."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import RedirectView
+
+from operations.permissions import RoleRequiredMixin
+from operations.roles import Role
+from tasking import services
+from tasking.agenda import trm_agenda
+from tasking.models import TaskingPeriod, TrmMeeting
+from tasking.views.base import deadline_info
+
+from .base import DashboardPage
+
+GAPS_TEMPLATE = "tasking/patrols/agenda_gaps.html"
+
+
+def agenda_read_only(day):
+    """(meeting, agenda, opened) for the meeting of ``day`` without leaving a row behind.
+
+    ``trm_agenda`` takes a saved meeting and creates the period under review on first use. When the
+    meeting or that period does not exist yet, the agenda is built inside a transaction that is
+    then rolled back: the page shows what the meeting would review, and the database is unchanged.
+    """
+    meeting = TrmMeeting.objects.select_related("period", "chair").filter(date=day).first()
+    if meeting is not None and TaskingPeriod.objects.filter(day=day - timedelta(days=1)).exists():
+        return meeting, trm_agenda(meeting), True
+    with transaction.atomic():
+        opened = meeting is not None
+        if meeting is None:
+            meeting = TrmMeeting.objects.create(date=day, period=services.period_for_day(day))
+        agenda = trm_agenda(meeting)
+        transaction.set_rollback(True)
+    return meeting, agenda, opened
+
+
+class TrmPackView(DashboardPage):
+    template_name = "performance/pages/trm_pack.html"
+    section = "trm"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            day = date.fromisoformat(self.kwargs["date"])
+        except ValueError as exc:
+            raise Http404("Give the meeting date as YYYY-MM-DD.") from exc
+        meeting, agenda, opened = agenda_read_only(day)
+        now = timezone.now()
+        for row in [*agenda["deadlines"], *agenda["new_requests"]]:
+            row.deadline = deadline_info(row.due_by, now)
+        gaps, other_sections = [], []
+        for section in agenda["hot_grid_sections"]:
+            (gaps if section.get("template") == GAPS_TEMPLATE else other_sections).append(section)
+        gap_count = sum(len(group["patrols"]) for section in gaps for group in section["items"])
+        counts = [
+            ("missions", "Missions reviewed", agenda["reviewed_count"]),
+            ("not-completed", "Not completed", len(agenda["not_completed"])),
+            ("deadlines", "Deadlines at risk or overdue", len(agenda["deadlines"])),
+            ("breaches", "Curfew breaches", len(agenda["curfew_breaches"])),
+            ("new-requests", "New requests", agenda["new_requests_total"]),
+            ("threats", "Open threat items", len(agenda["threat_items"])),
+            ("hot-grids", "Hot-grid gaps", gap_count),
+            ("decisions", "Decisions", len(agenda["decisions"])),
+        ]
+        context.update(
+            day=day, meeting=meeting, opened=opened, agenda=agenda, counts=counts, gap_sections=gaps,
+            other_sections=other_sections, attendees=[a for a in meeting.attendees.splitlines() if a.strip()],
+            previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1), printed_at=now,
+        )  # fmt: skip
+        return context
+
+
+class TrmPackLatestView(RoleRequiredMixin, RedirectView):
+    """Today's TRM pack."""
+
+    read_role = Role.VIEWER
+    http_method_names = ["get", "head", "options"]
+
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("performance:trm-pack", args=[timezone.localdate().isoformat()])
