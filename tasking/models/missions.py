@@ -104,6 +104,8 @@ class MissionTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # Indicators recompute one day of transitions at a time: the range scan needs this index.
+        indexes = [models.Index(fields=["at"], name="mission_transition_at_idx")]
 
     def __str__(self):
         return f"{self.mission.reference}: {self.from_state or '—'} → {self.to_state}"

@@ -114,7 +114,10 @@ class ScheduledPatrol(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grid", "window", "starts_at"], name="scheduled_patrol_once"),
         ]
-        indexes = [models.Index(fields=["grid", "starts_at"], name="patrol_grid_start_idx")]
+        indexes = [
+            models.Index(fields=["grid", "starts_at"], name="patrol_grid_start_idx"),
+            models.Index(fields=["starts_at"], name="patrol_start_idx"),  # a day's patrols, for indicators
+        ]
 
     def __str__(self):
         return f"{self.grid.code} {timezone.localtime(self.starts_at):%d %b %H:%M}"
