@@ -9,7 +9,9 @@ class OperationsConfig(AppConfig):
     verbose_name = "Reference data"
 
     def ready(self):
-        post_migrate.connect(grant_administrator_permissions, sender=self)
+        # After every app's migrate, not only this one's: later apps' permissions exist only then.
+        post_migrate.connect(grant_administrator_permissions, dispatch_uid="grant_admin_permissions")
+        from . import demo_crime  # noqa: F401 - registers the demo recorded-crime builder
 
 
 def grant_administrator_permissions(sender, **kwargs):
