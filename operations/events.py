@@ -144,8 +144,18 @@ def event_dispatch(*, event_id):
         return not errors
 
 
-def outbox_sweep(*, older_than_seconds=None, limit=1000):
-    """Re-enqueue events not processed in time (broker outage, killed worker). Returns the count."""
+def events_dispatch(*, event_ids):
+    """Dispatch each of ``event_ids`` still unprocessed (a sweep's batch); returns how many were."""
+    pending = Event.objects.filter(pk__in=event_ids, processed_at__isnull=True).order_by("id")
+    return sum(1 for event_id in pending.values_list("pk", flat=True) if event_dispatch(event_id=event_id))
+
+
+def outbox_sweep(*, older_than_seconds=None, limit=1000, chunk=100):
+    """Re-enqueue events not processed in time (broker outage, killed worker). Returns the count.
+
+    An event not processed in time is usually still waiting in a busy queue, not lost: it is sent
+    again in batches of ``chunk`` ids, one message each, so that a sweep during a backlog adds a
+    handful of messages rather than one per waiting event (which made a backlog grow)."""
     age = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
     cutoff = timezone.now() - timedelta(seconds=age)
     ids = list(
@@ -153,6 +163,17 @@ def outbox_sweep(*, older_than_seconds=None, limit=1000):
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for event_id in ids:
-        _enqueue(event_id)
+    for start in range(0, len(ids), chunk):
+        _enqueue_batch(ids[start : start + chunk])
     return len(ids)
+
+
+def _enqueue_batch(event_ids):
+    from .tasks import dispatch_events
+
+    if is_dispatch_deferred():
+        return
+    try:
+        dispatch_events.delay(event_ids)
+    except Exception:  # broker still down: the next sweep tries again
+        logger.warning("Could not enqueue %s swept events; the next sweep will retry.", len(event_ids))

@@ -2,12 +2,18 @@
 
 from celery import shared_task
 
-from .events import event_dispatch, outbox_sweep
+from .events import event_dispatch, events_dispatch, outbox_sweep
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def dispatch_event(event_id):
     return event_dispatch(event_id=event_id)
+
+
+@shared_task
+def dispatch_events(event_ids):
+    """The sweep's batch: each event still unprocessed, dispatched in turn."""
+    return events_dispatch(event_ids=event_ids)
 
 
 @shared_task

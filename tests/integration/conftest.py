@@ -128,6 +128,8 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path):
         "REDIS_URL": broker_url,
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        # The tests read the worker's log to see tasks succeed: keep Celery's per-task lines.
+        "CELERY_TRACE_LOG_LEVEL": "INFO",
     }
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     point_celery_at(broker_url, always_eager=False)
@@ -137,3 +139,53 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path):
     finally:
         worker.stop()
         point_celery_at(*previous)
+
+
+# ---------------------------------------------------------------------------------- chaos
+
+
+@pytest.fixture
+def chaos_redis(transactional_db, tmp_path):
+    """A Redis server of the test's own, on a free port in 6390–6399, that the test may crash and
+    restart; this process's Celery app publishes to it. Always killed at the end."""
+    from .chaos_helpers import RedisServer, free_port
+
+    server = RedisServer(free_port(), tmp_path / "chaos-redis.log").start()
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    point_celery_at(server.url, always_eager=False)
+    try:
+        yield server
+    finally:
+        point_celery_at(*previous)
+        server.kill()
+
+
+@pytest.fixture
+def chaos_worker(transactional_db, chaos_redis, tmp_path):
+    """A prefork worker (2 pool processes) on the test database and the chaos Redis, with the
+    short timings the chaos tests need: events swept after 2 s, a 5 s visibility timeout. Not
+    started; always SIGKILLed (with its pool) at the end, before the database is flushed."""
+    from .chaos_helpers import ChaosWorker
+
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PYTHONUNBUFFERED": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "chaos-test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": chaos_redis.url,
+        "CELERY_BROKER_URL": chaos_redis.url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "OUTBOX_SWEEP_AFTER_SECONDS": "2",
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_TRACE_LOG_LEVEL": "INFO",  # log "succeeded" too: the summary counts tasks in flight
+        # Django's system checks (URLs, templates, …) run in the normal suite; a worker restarted
+        # every few seconds skips them to come back sooner.
+        "CELERY_SKIP_CHECKS": "1",
+    }
+    worker = ChaosWorker(env, tmp_path / "chaos-worker.log")
+    try:
+        yield worker
+    finally:
+        worker.kill()
