@@ -1,5 +1,6 @@
 # Mission Support tracker. `make run` to try it, `make test` to prove it.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,12 +8,13 @@ STAMP := $(VENV)/.installed
 ASSETS := static/vendor/.installed
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format venv assets clean
+.PHONY: run test test-fast lint format venv assets clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@echo "Installing Python packages into $(VENV) (first run: a minute or two)…"
+	@$(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@$(PY) -m pip install --quiet -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -65,3 +67,14 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules static/vendor
+
+# Benchmark at scale (default 1 M missions; SCALE=0.01 for a quick look): a dedicated `bench`
+# database (dropped and re-created), Redis db 11, gunicorn and a Celery worker on loopback.
+# Writes BENCHMARKS.md. Never part of `make test`.
+SCALE ?= 1.0
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+bench: export REDIS_URL ?= redis://127.0.0.1:6379/11
+bench: export DEBUG ?= 1
+bench: $(STAMP)
+	@command -v wrk >/dev/null || echo "wrk not found (apt-get install -y wrk): using the Python load generator."
+	@$(PY) manage.py bench --scale $(SCALE) $(BENCH_ARGS)

@@ -8,6 +8,7 @@ between a laptop and production is an environment variable, never a second file.
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "django_celery_beat",
+    "axes",
     "operations",
     "tasking",
     "performance",
@@ -73,6 +75,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the request into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,6 +170,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, renewed on each request
 
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that username is refused from that address until LOGIN_COOLOFF_MINUTES pass without a
+# further attempt. Per username *and* address: the guesser is stopped where they are, while the
+# officer, signing in from elsewhere, is not locked out by someone else's guesses (a lockout per
+# username alone would let anyone lock any user out). A success clears the count. Behind a proxy,
+# TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For, so the client's address
+# (not the proxy's) is the one counted.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "operations.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip_address"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not os.environ.get("REDIS_URL")
@@ -197,6 +222,13 @@ SPECTACULAR_SETTINGS = {
     # Requests and missions share one "kind" choice set: name it, or `check --deploy` warns
     # (drf_spectacular.W001) and the schema gets a generated name like "Kind979Enum".
     "ENUM_NAME_OVERRIDES": {"RequestKindEnum": "tasking.models.RequestKind"},
+    # The schema and its docs page are for signed-in users (Viewer and up), like every other route:
+    # the API's shape is not advertised to anyone who can reach the server.
+    "SERVE_PERMISSIONS": ["operations.permissions.RolePermission"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "operations.api.schema.postprocess_local_times",
+    ],
 }
 
 # Celery: a real broker when one is named, otherwise tasks run in-process (embedded mode).
@@ -231,6 +263,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per task run drowns the log in the embedded mode; the worker logs its own.
         "celery.app.trace": {"level": os.environ.get("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+        # django-axes logs every sign-in at INFO; failures, lockouts and resets are WARNING.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -4,12 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from operations import views as operations_views
 from operations.api.urls import router as operations_router
 from operations.roles import Role, has_role
+from operations.security import ObtainAuthToken
 from performance.api.urls import router as performance_router
 from performance.api.urls import urlpatterns as performance_api_urls
 from tasking.api.urls import router as tasking_router

@@ -35,7 +35,7 @@ if bash scripts/ensure-chromium.sh 2>"$chromium_log"; then
   browser_ok=1
 else
   cat "$chromium_log" >&2
-  echo "The browser tests will not be run: /usr/bin/chromium is missing." >&2
+  echo "The browser tests will not be run: Chromium is missing (see above)." >&2
 fi
 chromium_reason=$(tail -n 1 "$chromium_log")
 rm -f "$chromium_log"

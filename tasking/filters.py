@@ -1,6 +1,9 @@
 """One FilterSet per tasking model, shared by the API and the Mission Support screens."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,14 +20,33 @@ from .models import (
 )
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, handed to the database in UTC.
+
+    Python accepts any UTC offset under 24 hours; PostgreSQL refuses those beyond ±15:59 with an
+    error (a 500), so the value is converted first, and one that UTC cannot hold is a field error.
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return value.astimezone(datetime.UTC) if value is not None else None
+        except OverflowError:
+            raise ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class RequestFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices)
     state = django_filters.MultipleChoiceFilter(choices=Request.State.choices)
     area = django_filters.CharFilter(field_name="area__code", label="Area code")
     operation = django_filters.CharFilter(field_name="operation__code", label="Operation code")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
+    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    due_before = UtcIsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
     grade = django_filters.CharFilter()
 
     class Meta:
@@ -41,11 +63,11 @@ class MissionFilterSet(django_filters.FilterSet):
     period = django_filters.DateFilter(field_name="period__day", label="Tasking period (start date)")
     period_from = django_filters.DateFilter(field_name="period__day", lookup_expr="gte")
     period_to = django_filters.DateFilter(field_name="period__day", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
-    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    finished_after = UtcIsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = UtcIsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    due_before = UtcIsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
     result = django_filters.CharFilter(field_name="outcome__result", label="Outcome result")
 
     class Meta:
@@ -124,8 +146,8 @@ class PatrolVisitFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(field_name="grid__area__code", label="Area code")
     operation = django_filters.CharFilter(field_name="grid__operation__code", label="Operation code")
     resource = django_filters.CharFilter(field_name="resource__code", label="Resource code")
-    arrived_after = django_filters.IsoDateTimeFilter(field_name="arrived_at", lookup_expr="gte")
-    arrived_before = django_filters.IsoDateTimeFilter(field_name="arrived_at", lookup_expr="lt")
+    arrived_after = UtcIsoDateTimeFilter(field_name="arrived_at", lookup_expr="gte")
+    arrived_before = UtcIsoDateTimeFilter(field_name="arrived_at", lookup_expr="lt")
 
     class Meta:
         model = PatrolVisit

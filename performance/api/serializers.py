@@ -15,6 +15,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "sort_order", "active",
         ]  # fmt: skip
 
+    def validate_parameters(self, value):
+        # A form field of "null" parses to None, which the NOT NULL column would refuse with a 500.
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Give the calculator's parameters as a JSON object.")
+        return value
+
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)

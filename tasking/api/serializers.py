@@ -51,12 +51,12 @@ class RequestSerializer(serializers.ModelSerializer):
     area = code_field(Area)
     operation = code_field(Operation, required=False, allow_null=True)
     offence_group = code_field(OffenceGroup, required=False, allow_null=True)
-    follow_up_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow_up_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     target = serializers.PrimaryKeyRelatedField(
         queryset=OperationTarget.objects.all(), required=False, allow_null=True
     )
-    assessment = AssessmentSerializer(read_only=True)
-    mission = serializers.PrimaryKeyRelatedField(read_only=True)
+    assessment = AssessmentSerializer(read_only=True, allow_null=True)
+    mission = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Request

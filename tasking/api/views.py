@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from operations.roles import Role
+from operations.security import PersonalDataAuditMixin
 from tasking import filters, selectors, services
 from tasking.models import OperationTarget, ThreatItem, TrmMeeting
 
@@ -25,8 +26,9 @@ def responses(ok_status, serializer):
 
 
 class RequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+    PersonalDataAuditMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
     queryset = selectors.request_list()
     serializer_class = s.RequestSerializer
     filterset_class = filters.RequestFilterSet
@@ -202,7 +204,7 @@ class ThreatItemViewSet(AuditedCrudViewSet):
     instance_arg = "item"
 
 
-class OperationTargetViewSet(AuditedCrudViewSet):
+class OperationTargetViewSet(PersonalDataAuditMixin, AuditedCrudViewSet):
     queryset = OperationTarget.objects.select_related("operation", "area")
     serializer_class = s.OperationTargetSerializer
     filterset_class = filters.OperationTargetFilterSet

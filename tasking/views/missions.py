@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 
 from operations.models import Area, Operation, Resource
 from operations.roles import Role, has_role
+from operations.security import audit_personal_data_view
 
 from .. import selectors, services
 from ..filters import MissionFilterSet
@@ -112,6 +113,7 @@ class MissionDetailView(ScreenMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         mission = self.object
+        audit_personal_data_view(self.request, mission.request, mission=mission.reference)
         assessment = getattr(mission.request, "assessment", None)
         context["assessment"] = assessment
         context["components"] = component_rows(assessment.components) if assessment else None

@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from operations.models import Area, Operation
+from operations.security import audit_personal_data_list, audit_personal_data_view
 
 from .. import selectors, services
 from ..filters import RequestFilterSet
@@ -76,6 +77,7 @@ class TriageView(ScreenMixin, FilterView):
         for row in context["requests"]:
             row.deadline = deadline_info(row.due_by, now)
         context["tab"] = "triage"
+        audit_personal_data_list(self.request, Request, [row.pk for row in context["requests"]])
         return context
 
 
@@ -91,6 +93,7 @@ class RequestDetailView(ScreenMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         req = self.object
+        audit_personal_data_view(self.request, req)
         assessment = getattr(req, "assessment", None)
         context["components"] = component_rows(assessment.components) if assessment else None
         context["deadline"] = deadline_info(req.due_by)
@@ -130,6 +133,7 @@ class AssessView(ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         req = self.req
+        audit_personal_data_view(self.request, req)
         context["req"] = req
         context["awaiting"] = req.state == Request.State.RECEIVED
         if context["awaiting"]:

@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 
 from operations.models import Resource
 from operations.roles import Role
+from operations.security import audit_personal_data_list
 
 from .. import selectors, services
 from ..agenda import trm_agenda
@@ -28,7 +29,7 @@ from ..forms import (
     ReopenForm,
     ThreatItemForm,
 )
-from ..models import Mission, ThreatItem, TrmMeeting
+from ..models import Mission, Request, ThreatItem, TrmMeeting
 from .base import ScreenMixin, ServiceFormMixin, add_service_errors, deadline_info
 
 
@@ -94,6 +95,7 @@ class TrmDetailView(ScreenMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         meeting = self.meeting
         agenda = trm_agenda(meeting)
+        audit_personal_data_list(self.request, Request, [m.request_id for m in agenda["curfew_breaches"]])
         now = timezone.now()
         for row in agenda["deadlines"]:
             row.deadline = deadline_info(row.due_by, now)

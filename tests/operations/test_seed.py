@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from operations.models import Area, AuditEntry, OffenceGroup, Operation, Resource
@@ -177,7 +178,8 @@ def test_seed_demo_without_demo_password_prints_a_generated_password_only_once(s
     assert PASSWORD_LINE.search(second) is None
     assert password not in second
     for username in DEMO_ROLES:
-        assert client.login(username=username, password=password), username
+        # django-axes checks every sign-in against its lockout, which needs a request.
+        assert client.login(request=HttpRequest(), username=username, password=password), username
 
 
 def test_setup_schedules_creates_the_outbox_sweep_once():

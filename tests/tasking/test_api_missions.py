@@ -223,10 +223,18 @@ ACTION_PATHS = [
 
 @pytest.fixture(scope="module")
 def schema(django_db_blocker):
+    from django.contrib.auth.models import Group, User
+    from django.db import transaction
     from django.test import Client
 
-    with django_db_blocker.unblock():
-        response = Client().get("/api/schema/", {"format": "json"})
+    # The schema is for signed-in users: a Viewer made for this read only, and rolled back.
+    with django_db_blocker.unblock(), transaction.atomic():
+        reader = User.objects.create_user("schema-reader")
+        reader.groups.add(Group.objects.get(name="Viewer"))
+        client = Client()
+        client.force_login(reader)
+        response = client.get("/api/schema/", {"format": "json"})
+        transaction.set_rollback(True)
     assert response.status_code == 200
     return response.json()
 
