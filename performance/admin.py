@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from operations.admin import ReadOnlyAdmin
 from operations.services import reference_save
 
-from .engine import indicators_reconcile
 from .models import DirtyBucket, Indicator, IndicatorValue
+from .reconcile import indicators_reconcile
 
 
 @admin.register(Indicator)

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from .engine import indicators_drain, indicators_reconcile
+from .engine import indicators_drain
+from .reconcile import indicators_reconcile
 
 
 @shared_task

@@ -300,7 +300,7 @@ def _page_targets():
 
 
 def reconcile_timed():
-    from performance.engine import indicators_reconcile
+    from performance.reconcile import indicators_reconcile
 
     start = time.perf_counter()
     report = indicators_reconcile(repair=False)

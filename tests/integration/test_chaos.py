@@ -30,8 +30,9 @@ from operations.models import Area, Event, EventDelivery, Operation, Resource
 from operations.reference import reference_data_load
 from operations.tasks import sweep_outbox
 from performance.calculators import FAMILIES
-from performance.engine import buckets_mark, indicators_reconcile
+from performance.engine import buckets_mark
 from performance.models import DirtyBucket, IndicatorValue
+from performance.reconcile import indicators_reconcile
 from performance.tasks import drain_indicators
 from tasking import services
 from tasking.models import Mission, MissionTransition, Outcome, Request

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from config import celery_app
 from operations.models import Event
 from operations.reference import reference_data_load
-from performance.engine import indicators_reconcile
 from performance.models import DirtyBucket, IndicatorValue
+from performance.reconcile import indicators_reconcile
 
 pytestmark = [
     pytest.mark.postgres,

@@ -5,7 +5,7 @@ exist, they are consistent with the domain, and the values it seeds reconcile wi
 import pytest
 
 from performance.bench.dataset import bench_users, dataset_generate
-from performance.engine import indicators_reconcile
+from performance.reconcile import indicators_reconcile
 from tasking.models import Mission, MissionTransition, Outcome
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -15,8 +15,9 @@ from operations.crime_import import area_lookup_import
 from operations.events import event_dispatch
 from operations.models import Area, Event, OffenceGroup, Operation, Resource
 from performance import consumers, engine
-from performance.engine import indicators_drain, indicators_reconcile
+from performance.engine import indicators_drain
 from performance.models import DirtyBucket, Indicator, IndicatorValue
+from performance.reconcile import indicators_reconcile
 from tasking.models import Mission, MissionTransition, Outcome, Request
 from tasking.services import patrol_schedule_generate, period_for_day
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from operations.models import Area, Operation
-from performance.engine import indicators_reconcile
 from performance.models import DirtyBucket, Indicator, IndicatorValue
+from performance.reconcile import indicators_reconcile
 
 pytestmark = pytest.mark.django_db
 

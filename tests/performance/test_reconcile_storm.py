@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from operations.models import Area
-from performance.engine import indicators_drain, indicators_reconcile
+from performance.engine import indicators_drain
 from performance.models import DirtyBucket, IndicatorValue
+from performance.reconcile import indicators_reconcile
 from tasking.services import patrol_schedule_generate, period_for, period_for_day
 
 from .conftest import (

@@ -72,7 +72,7 @@ def world_build():
     patrol = ScheduledPatrol.objects.filter(grid=grid).first()
     visit = visit_log(grid, patrol.starts_at + timedelta(minutes=5), actor=ms)
     # Indicator values come from the engine, which runs after commit; reconcile computes them now.
-    from performance.engine import indicators_reconcile
+    from performance.reconcile import indicators_reconcile
 
     indicators_reconcile(repair=True)
     return World(

@@ -93,7 +93,8 @@ class Command(BaseCommand):
         from operations.models import Event
         from operations.reference import reference_data_load
         from performance.bench.dataset import bench_users, dataset_generate
-        from performance.engine import indicators_drain, indicators_reconcile
+        from performance.engine import indicators_drain
+        from performance.reconcile import indicators_reconcile
 
         servers.database_recreate()
         call_command("migrate", verbosity=0)

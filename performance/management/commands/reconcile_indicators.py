@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.engine import indicators_reconcile
+from performance.reconcile import indicators_reconcile
 
 
 class Command(BaseCommand):
