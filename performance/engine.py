@@ -23,6 +23,7 @@ from operations.models import Area
 from . import periods
 from .calculators import CALCULATORS, FAMILIES, expressions, family_of
 from .models import DirtyBucket, Indicator, IndicatorValue
+from .rollup_sql import rollups_store
 
 logger = logging.getLogger(__name__)
 FOUR = Decimal("0.0001")
@@ -255,51 +256,71 @@ def recompute(context, family, indicator_ids, base_start, claimed_keys=()):
         results.setdefault((i, a, o, base_start), [0, 0])
     changed = _store(context, {(base, *key): value for key, value in results.items()})
     keys = {key[1:4] for key in changed}
-    if keys:
+    if keys and connection.vendor == "postgresql":
+        changed += rollups_store(keys, base, base_start)
+    elif keys:
         changed += _store(context, _rollups(context, keys, base, base_start))
     return changed
 
 
 def indicators_drain(*, batch=2000, max_batches=100):
-    """Claim dirty base buckets and recompute them. Safe to run in many workers at once."""
+    """Claim dirty base buckets and recompute them. Safe to run in many workers at once: one
+    drains, the others return at once instead of waiting for it (see ``_drain_lock``)."""
     total_changed = 0
     for _ in range(max_batches):
-        with transaction.atomic():
-            _serialise_drains()
-            claimed = list(
-                DirtyBucket.objects.select_for_update(skip_locked=True).order_by("marked_at", "id")[:batch]
-            )
-            if not claimed:
-                break
-            context = Context()
-            groups = defaultdict(lambda: defaultdict(set))
-            for row in claimed:
-                indicator = context.indicators.get(row.indicator_id)
-                if indicator is None or indicator.calculator not in CALCULATORS:
-                    continue
-                groups[(family_of(indicator).name, row.period_start)][row.indicator_id].add(
-                    (row.indicator_id, row.area_id, row.operation_key)
-                )
-            changed = []
-            for (family_name, start), by_indicator in groups.items():
-                claimed_keys = set().union(*by_indicator.values())
-                changed += recompute(context, FAMILIES[family_name], set(by_indicator), start, claimed_keys)
-            DirtyBucket.objects.filter(pk__in=[row.pk for row in claimed]).delete()
-            if changed:
-                total_changed += len(changed)
-                event_emit(
-                    "indicator.changed", payload={"count": len(changed), "values": _describe(changed[:500])}
-                )
+        changed = _drain_batch(batch)
+        if changed is None:
+            return total_changed  # another drain holds the lock; it re-checks before it stops
+        total_changed += changed
+        # Nothing left when our claim ran; a mark committed since then, whose own drain found
+        # the lock taken by us, is still waiting: look again now that the lock is released.
+        if changed == 0 and not DirtyBucket.objects.exists():
+            break
     return total_changed
 
 
-def _serialise_drains():
+def _drain_batch(batch):
+    """Claim and recompute one batch in one transaction. Returns how many values changed (0
+    when nothing was dirty), or None when another drain holds the lock."""
+    with transaction.atomic():
+        if not _drain_lock():
+            return None
+        claimed = list(
+            DirtyBucket.objects.select_for_update(skip_locked=True).order_by("marked_at", "id")[:batch]
+        )
+        if not claimed:
+            return 0
+        context = Context()
+        groups = defaultdict(lambda: defaultdict(set))
+        for row in claimed:
+            indicator = context.indicators.get(row.indicator_id)
+            if indicator is None or indicator.calculator not in CALCULATORS:
+                continue
+            groups[(family_of(indicator).name, row.period_start)][row.indicator_id].add(
+                (row.indicator_id, row.area_id, row.operation_key)
+            )
+        changed = []
+        for (family_name, start), by_indicator in groups.items():
+            claimed_keys = set().union(*by_indicator.values())
+            changed += recompute(context, FAMILIES[family_name], set(by_indicator), start, claimed_keys)
+        DirtyBucket.objects.filter(pk__in=[row.pk for row in claimed]).delete()
+        if changed:
+            payload = {"count": len(changed), "values": _describe(changed[:500])}
+            event_emit("indicator.changed", payload=payload)
+        return len(changed)
+
+
+def _drain_lock():
     """One drain batch at a time (until its transaction ends). Two drains of different days of one
     month would otherwise each rebuild the month (and year, …) from the other's old day values,
-    and whichever committed last would win. SQLite already runs one writer at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK])
+    and whichever committed last would win. A drain that finds the lock taken returns instead of
+    waiting: the holder drains what is dirty, and a worker is not tied up behind it. SQLite
+    already runs one writer at a time."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAIN_LOCK])
+        return cursor.fetchone()[0]
 
 
 def _describe(changed):

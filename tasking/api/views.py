@@ -3,12 +3,13 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from operations.roles import Role
 from operations.security import PersonalDataAuditMixin
 from tasking import filters, selectors, services
-from tasking.models import OperationTarget, ThreatItem, TrmMeeting
+from tasking.models import Mission, OperationTarget, ThreatItem, TrmMeeting
 
 from . import serializers as s
 
@@ -72,13 +73,17 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     action_roles = {"cancel": Role.SUPERVISOR}
 
     def _act(self, input_serializer, service, **extra):
-        mission = self.get_object()
+        # The busiest writes of the day: the mission is found without the list's joins and
+        # filters, and the answer is the service's own locked, updated mission (with its related
+        # rows and new outcome), not a second read.
+        mission = get_object_or_404(Mission.objects.all(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, mission)
         data = input_serializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         version = fields.pop("version", None)
-        service(actor=self.request.user, mission=mission, expected_version=version, **fields, **extra)
-        return Response(self.get_serializer(self.get_queryset().get(pk=mission.pk)).data)
+        done = service(actor=self.request.user, mission=mission, expected_version=version, **fields, **extra)
+        return Response(self.get_serializer(done if isinstance(done, Mission) else done.mission).data)
 
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):

@@ -18,7 +18,13 @@ S = Mission.State
 
 
 def _locked(mission, expected_version):
-    current = Mission.objects.select_for_update().get(pk=mission.pk)
+    # The related rows come in the same query (not locked: only the mission is), so neither the
+    # transition's checks nor the caller's response need another round trip for them.
+    current = (
+        Mission.objects.select_related("request", "area", "operation", "resource", "period")
+        .select_for_update(of=("self",))
+        .get(pk=mission.pk)
+    )
     if expected_version is not None and int(expected_version) != current.version:
         raise Conflict(
             f"{current.reference} was changed by someone else (version {current.version}, "
