@@ -11,16 +11,13 @@ from .missions import (
     MissionStartView,
     OutcomeView,
 )
+from .patrol_trial import PatrolComplianceView, PatrolGapCoverView, PatrolTrialRandomiseView, PatrolTrialView
 from .patrols import (
     HotGridDetailView,
     HotGridFormView,
     HotGridListView,
-    PatrolComplianceView,
-    PatrolGapCoverView,
     PatrolHubView,
     PatrolImportView,
-    PatrolTrialRandomiseView,
-    PatrolTrialView,
     PatrolVisitCreateView,
     PatrolVisitListView,
 )
