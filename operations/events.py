@@ -91,13 +91,18 @@ def event_emit(event_type, *, payload, aggregate=None):
     """Write an event in the current transaction; it is dispatched after commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("event_emit must run inside the transaction that makes the change.")
+    # Every process registers every consumer when its apps load, so an event type nobody listens
+    # to is recorded as already processed: no task is sent just to find that out.
+    listened = bool(_consumers.get(event_type))
     event = Event.objects.create(
         type=event_type,
         payload=payload,
         aggregate_type=aggregate._meta.model_name if aggregate is not None else "",
         aggregate_id=str(aggregate.pk) if aggregate is not None else "",
+        processed_at=None if listened else timezone.now(),
     )
-    transaction.on_commit(lambda: _enqueue(event.pk))
+    if listened:
+        transaction.on_commit(lambda: _enqueue(event.pk))
     return event
 
 

@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, IntegerField, Value
 from django.utils import timezone
@@ -28,6 +29,8 @@ from .rollup_sql import rollups_store
 logger = logging.getLogger(__name__)
 FOUR = Decimal("0.0001")
 DRAIN_LOCK = 7_337_001  # the advisory lock id that serialises indicator drains
+DRAIN_QUEUED = "performance:drain-queued"  # cache flag: a drain is waiting in the queue
+DRAIN_QUEUED_TTL = 5
 VALUE_COLUMNS = ("indicator_id", "area_id", "operation_key", "period_start", "numerator", "denominator")
 MONTH_ROLLUPS = [periods.QUARTER, periods.YEAR, periods.FINANCIAL_YEAR, periods.ROLLING_12]
 
@@ -108,14 +111,31 @@ def buckets_mark(*, family, day, area_ids, operation_ids, context=None):
 
 
 def _enqueue_drain():
+    """Send a drain unless one is already waiting in the queue: a burst of marks then costs one
+    drain, not one each. The flag is cleared when a drain starts (before it claims), so a mark
+    committed after that sends a new one; if the flag or its drain is lost (a broker crash),
+    it expires after DRAIN_QUEUED_TTL seconds and the periodic drain covers the gap."""
     from .tasks import drain_indicators
 
     if is_dispatch_deferred():
         return  # a bulk job drains once at the end
     try:
+        if not cache.add(DRAIN_QUEUED, 1, timeout=DRAIN_QUEUED_TTL):
+            return
+    except Exception:  # the cache is down: send the drain anyway
+        logger.warning("Could not flag the queued indicator drain; sending one anyway.")
+    try:
         drain_indicators.delay()
     except Exception:  # broker down (or a failed in-process run): the periodic drain retries
         logger.exception("Could not run the indicator drain now; the periodic drain will.")
+        _drain_flag_clear()
+
+
+def _drain_flag_clear():
+    try:
+        cache.delete(DRAIN_QUEUED)
+    except Exception:  # the cache is down: the flag expires on its own
+        logger.warning("Could not clear the queued indicator drain flag.")
 
 
 # ---------------------------------------------------------------------------------- computing
@@ -266,6 +286,7 @@ def recompute(context, family, indicator_ids, base_start, claimed_keys=()):
 def indicators_drain(*, batch=2000, max_batches=100):
     """Claim dirty base buckets and recompute them. Safe to run in many workers at once: one
     drains, the others return at once instead of waiting for it (see ``_drain_lock``)."""
+    _drain_flag_clear()
     total_changed = 0
     for _ in range(max_batches):
         changed = _drain_batch(batch)

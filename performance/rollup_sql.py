@@ -62,7 +62,8 @@ def _upsert(keys, source, targets):
     params = {
         "ki": [k[0] for k in keys], "ka": [k[1] for k in keys], "ko": [k[2] for k in keys],
         "tk": [t[0] for t in targets], "ts": [t[1] for t in targets], "te": [t[2] for t in targets],
-        "source": source, "now": timezone.now(), "rate": Indicator.Unit.RATE, "percent": Indicator.Unit.PERCENT,
+        "source": source, "now": timezone.now(),
+        "rate": Indicator.Unit.RATE, "percent": Indicator.Unit.PERCENT,
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(SQL, params)

@@ -36,6 +36,17 @@ def pytest_runtest_setup(item):
         pytest.skip(problem)
 
 
+@pytest.fixture(autouse=True)
+def _no_drain_flag_left_over():
+    """The 'a drain is queued' flag lives in the cache for a few seconds: a test that stops a
+    drain from running (a mocked task) must not hold back the next test's drain."""
+    from django.core.cache import cache
+
+    from performance.engine import DRAIN_QUEUED
+
+    cache.delete(DRAIN_QUEUED)
+
+
 def make_user(django_user_model, username, role):
     user = django_user_model.objects.create_user(username=username, password="pw-" + username)
     if role is not None:

@@ -248,3 +248,23 @@ def test_a_broker_outage_still_commits_the_change_and_the_sweep_delivers_the_eve
     assert reload(event).processed_at is not None
     assert outbox_sweep(older_than_seconds=0) == 0
     assert calls == [event.pk]
+
+
+def test_an_event_nobody_listens_to_is_stored_as_processed_and_sends_no_task(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    register_consumer("tests.recorder")  # listens to EVENT_TYPE only
+
+    with (
+        mock.patch("operations.tasks.dispatch_event.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        unheard = event_emit("tests.nobody_listens", payload={"n": 1})
+        heard = event_emit(EVENT_TYPE, payload={"n": 2})
+
+    assert len(callbacks) == 1
+    delay.assert_called_once_with(heard.pk)
+    unheard.refresh_from_db()
+    assert unheard.processed_at is not None and unheard.payload == {"n": 1}
+    assert Event.objects.get(pk=heard.pk).processed_at is None

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -630,3 +631,36 @@ def test_an_lsoa_moved_to_another_npu_moves_its_crimes_old_npu_down_new_npu_up(
     assert value_of("recorded_crime", "SH", "month", month) == Decimal(1)
     assert value_of("recorded_crime", "WMP", "month", month) == Decimal(3)  # the force total stays
     assert indicators_reconcile(repair=False)["differences"] == []
+
+
+def test_a_burst_of_marks_sends_one_drain_until_a_drain_starts(
+    desk, at_day, django_capture_on_commit_callbacks
+):
+    with mock.patch("performance.tasks.drain_indicators.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.complete(area="BE", arrests=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.complete(area="CV", arrests=1)
+        assert delay.call_count == 1  # the second outcome's marks found a drain already queued
+        indicators_drain()  # the queued drain starts: the next mark must send a new one
+        assert not DirtyBucket.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.complete(area="SH", arrests=1)
+        assert delay.call_count == 2
+    assert DirtyBucket.objects.exists()
+
+
+def test_a_drain_flag_whose_drain_could_not_be_sent_is_cleared(
+    desk, at_day, django_capture_on_commit_callbacks
+):
+    with mock.patch(
+        "performance.tasks.drain_indicators.delay", side_effect=ConnectionError("broker down")
+    ) as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.complete(area="BE", arrests=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.complete(area="CV", arrests=1)
+    # Nothing was queued, so the flag was dropped and every later mark tried again (one would
+    # have been the only call had the flag stayed).
+    assert delay.call_count > 1
+    assert cache.get(engine.DRAIN_QUEUED) is None
