@@ -15,7 +15,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-EVENT_TYPE = "test.integration.ping"
+# A real event type with a real consumer (one nobody listens to is stored processed and sends no
+# task); with no days in it, the consumer has nothing to mark.
+EVENT_TYPE = "patrol.scheduled"
 POLL_LIMIT_SECONDS = 30
 
 
@@ -31,7 +33,7 @@ def wait_until_processed(event, worker):
 
 def emit():
     with transaction.atomic():
-        return event_emit(EVENT_TYPE, payload={"from": "integration test"})
+        return event_emit(EVENT_TYPE, payload={"days": [], "areas": [], "operations": []})
 
 
 def test_worker_processes_an_event_enqueued_on_commit(celery_worker_process):
