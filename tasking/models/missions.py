@@ -186,6 +186,11 @@ class Outcome(models.Model):
             errors["result"] = "Finds are recorded: use 'Warrant executed – finds'."
         if self.completed_at and self.completed_at > timezone.now() + timedelta(minutes=5):
             errors["completed_at"] = "Cannot be in the future."
+        # The check constraint "outcome_finds_not_negative", said here per field and without a
+        # query: the services validate with validate_constraints=False.
+        for name in ("drugs_class_a_grams", "drugs_class_b_grams", "drugs_class_c_grams", "cash_gbp"):
+            if (getattr(self, name) or 0) < 0:
+                errors[name] = "Cannot be negative."
         if errors:
             raise ValidationError(errors)
 

@@ -359,7 +359,7 @@ BAD_OUTCOMES = [
     ("warrant_firearms", {"result": "warrant_no_finds", "firearms": 1}, "result"),
     ("curfew_check", {"result": "arrested", "arrests": 1}, "result"),
     ("npu_arrest", {"result": "arrested", "arrests": 0}, "arrests"),
-    ("npu_arrest", {"result": "arrested", "arrests": 1, "cash_gbp": "-5.00"}, None),
+    ("npu_arrest", {"result": "arrested", "arrests": 1, "cash_gbp": "-5.00"}, "cash_gbp"),
     ("npu_arrest", {"result": "arrested", "arrests": -1}, "arrests"),
     ("npu_arrest", {"result": "escaped"}, "result"),
 ]
