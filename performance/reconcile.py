@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Trunc
 
@@ -14,21 +14,28 @@ from .calculators import FAMILIES, periods_tz
 from .engine import MONTH_ROLLUPS, Context, _accumulate, _grouped, _store
 from .models import Indicator, IndicatorValue
 
+KIND_ORDER = {kind: index for index, (kind, _) in enumerate(periods.KINDS)}
+
+
+def base_rows(family, indicators):
+    """The family's one grouped aggregate over all of history: a row per area, operation and base
+    period (``g_period``: a local day for day-based families, the month for recorded crime)."""
+    if family.base == periods.DAY:
+        truncate = Trunc(family.date_field, "day", tzinfo=periods_tz())
+    else:
+        truncate = F(family.date_field)
+    return _grouped(family, indicators, family.queryset(), extra_group=truncate)
+
 
 def expected_values(context, families=None):
     """Every value computed from scratch: {(kind, ind, area, op, start): (num, den)}."""
     expected = {}
-    tz = periods_tz()
     for family in families or FAMILIES.values():
         indicators = context.of_family(family)
         if not indicators:
             continue
-        trunc_kind = "day" if family.base == periods.DAY else "month"
-        truncate = Trunc(family.date_field, trunc_kind, tzinfo=tz if family.base == periods.DAY else None)
-        if family.base == periods.MONTH:
-            truncate = F(family.date_field)
         sums = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        rows = _grouped(family, indicators, family.queryset(), extra_group=truncate)
+        rows = base_rows(family, indicators)
 
         def period_of(row):
             value = row["g_period"]
@@ -72,7 +79,25 @@ def _is_empty(indicator, numerator, denominator):
 
 def indicators_reconcile(*, repair=True):
     """Recompute every value from source rows and compare with what is stored. Returns a report
-    with the differences (there should be none); with ``repair`` the stored values are fixed."""
+    ``{"checked": n, "differences": [(key, stored, expected), …], "repaired": bool}`` (there
+    should be no difference; stored and expected are (numerator, denominator) or None, an empty
+    value counting as none), differences ordered by indicator, area, operation, period kind and
+    start; with ``repair`` the stored values are fixed. Set-based in the database on PostgreSQL
+    (``reconcile_sql``), value by value in Python elsewhere."""
+    if connection.vendor == "postgresql":
+        from .reconcile_sql import sql_reconcile
+
+        return sql_reconcile(repair=repair)
+    return python_reconcile(repair=repair)
+
+
+def difference_order(difference):
+    kind, i, a, o, s = difference[0]
+    return i, a is None, a or 0, o, KIND_ORDER[kind], s  # as the database orders them
+
+
+def python_reconcile(*, repair=True):
+    """The reconcile value by value in Python: the SQLite path, and the oracle of the SQL one."""
     context = Context()
     expected = {}
     for key, (n, d) in expected_values(context).items():
@@ -104,6 +129,7 @@ def indicators_reconcile(*, repair=True):
     for key, want in expected.items():
         if key not in seen and not _is_empty(context.indicators[key[1]], *want):
             differences.append((key, None, want))
+    differences.sort(key=difference_order)
     if repair and differences:
         _repair(context, differences)
     return {"checked": len(expected), "differences": differences, "repaired": repair and bool(differences)}
