@@ -1,5 +1,6 @@
 """After any storm of events, delivered in any order and more than once, the stored values equal a
-recompute from scratch; a corrupted value is reported and repaired."""
+recompute from scratch, and on PostgreSQL the database reconcile reports exactly what the Python
+one does; a corrupted value is reported and repaired."""
 
 import random
 from datetime import timedelta
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 from operations.models import Area
 from performance.engine import indicators_drain
 from performance.models import DirtyBucket, IndicatorValue
-from performance.reconcile import indicators_reconcile
+from performance.reconcile import indicators_reconcile, python_reconcile
+from performance.reconcile_sql import sql_reconcile
 from tasking.services import patrol_schedule_generate, period_for, period_for_day
 
 from .conftest import (
@@ -146,27 +148,55 @@ def storm_grid(desk, time_machine):
     return grid_make(desk.actor, "HG-STORM", area="BW", operation="VIBRANT", index=7)
 
 
-@settings(
+STORM = settings(
     max_examples=25, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
+
+
+def after_a_storm(check, desk, grid, time_machine, capture, storm, how, seed):
+    """Run ``storm``, deliver its events ``how`` and drain them, then ``check()``; rolled back, so
+    every example starts from the same database."""
+    actions = Storm(desk, grid, time_machine)
+    with transaction.atomic():
+        with capture() as callbacks:
+            for kind, *args in storm:
+                getattr(actions, kind)(*args)
+        with capture():  # the drains the events ask for: run below
+            deliver(callbacks, how, random.Random(seed))
+        while DirtyBucket.objects.exists():
+            indicators_drain()
+        check()
+        transaction.set_rollback(True)
+
+
+@STORM
 @given(storm=steps, how=deliveries, seed=st.integers(0, 1000))
 def test_after_a_random_storm_of_events_reconcile_finds_no_difference(
     desk, storm_grid, time_machine, django_capture_on_commit_callbacks, storm, how, seed
 ):
-    actions = Storm(desk, storm_grid, time_machine)
-    with transaction.atomic():  # rolled back: every example starts from the same database
-        with django_capture_on_commit_callbacks() as callbacks:
-            for kind, *args in storm:
-                getattr(actions, kind)(*args)
-        with django_capture_on_commit_callbacks():  # the drains the events ask for: run below
-            deliver(callbacks, how, random.Random(seed))
-        while DirtyBucket.objects.exists():
-            indicators_drain()
+    def check():
         report = indicators_reconcile(repair=False)
         assert report["differences"] == [], report["differences"][:5]
         assert report["checked"] > 0
-        transaction.set_rollback(True)
+
+    after_a_storm(check, desk, storm_grid, time_machine, django_capture_on_commit_callbacks, storm, how, seed)
+
+
+@pytest.mark.postgres
+@STORM
+@given(storm=steps, how=deliveries, seed=st.integers(0, 1000))
+def test_after_a_random_storm_the_database_reconcile_reports_what_the_python_reconcile_does(
+    desk, storm_grid, time_machine, django_capture_on_commit_callbacks, storm, how, seed
+):
+    def check():
+        report = sql_reconcile(repair=False)
+        assert report == python_reconcile(repair=False) and report["differences"] == []
+        assert report["checked"] > 0
+        IndicatorValue.objects.all().delete()  # every value missing: each one reported alike
+        assert sql_reconcile(repair=False) == python_reconcile(repair=False)
+
+    after_a_storm(check, desk, storm_grid, time_machine, django_capture_on_commit_callbacks, storm, how, seed)
 
 
 # --- corruption is found and repaired ------------------------------------------------------------
