@@ -1,7 +1,11 @@
 """The TRM agenda: what the daily meeting reviews, built from the data for the period under review.
 
-The meeting plans ``meeting.period`` and reviews the period before it. Every section is read with
-the joins it needs, so the number of queries stays the same however many rows there are.
+The meeting plans ``meeting.period`` and reviews the period before it. Building the agenda only
+reads: a period that nothing has created yet stands in unsaved (``periods_for``), and so may the
+meeting, so the TRM pack can show the agenda of a meeting not opened yet without writing a row.
+
+Every section is read with the joins it needs, so the number of queries stays the same however many
+rows there are.
 
 Other parts of the product add sections by registering a provider in ``AGENDA_SECTIONS``: a
 callable ``fn(meeting, review_period) -> {"title": ..., "template": ..., "items": [...]}``. The
@@ -12,12 +16,17 @@ from datetime import timedelta
 
 from django.db.models import Prefetch, Q
 
-from . import selectors, services
-from .models import Mission, Outcome, Request
+from . import selectors
+from .models import Mission, Outcome, Request, TaskingPeriod
+from .models.periods import period_bounds_for_day
 
 AGENDA_SECTIONS = []
 
 NEW_REQUESTS_SHOWN = 50
+
+# The id given to a period under review that nothing has created yet: no saved period has it, so a
+# filter on that period finds nothing, as nothing can refer to a period that does not exist.
+NOT_CREATED = 0
 
 
 def agenda_section(fn):
@@ -27,8 +36,27 @@ def agenda_section(fn):
     return fn
 
 
+def periods_for(day):
+    """(the period the meeting of ``day`` plans, the period it reviews), read in one query.
+
+    A period not created yet is returned unsaved, with the bounds it will have when it is; the one
+    under review then has the id ``NOT_CREATED``, so the agenda's filters on it (and its providers')
+    find nothing, as they must.
+    """
+    before = day - timedelta(days=1)
+    found = {period.day: period for period in TaskingPeriod.objects.filter(day__in=[day, before])}
+
+    def period(on, pk=None):
+        if on in found:
+            return found[on]
+        starts_at, ends_at = period_bounds_for_day(on)
+        return TaskingPeriod(pk=pk, day=on, starts_at=starts_at, ends_at=ends_at)
+
+    return period(day), period(before, pk=NOT_CREATED)
+
+
 def review_period_for(meeting):
-    return services.period_for_day(meeting.date - timedelta(days=1))
+    return periods_for(meeting.date)[1]
 
 
 def _by_resource(missions):
@@ -45,8 +73,10 @@ def _by_resource(missions):
     return result
 
 
-def trm_agenda(meeting):
-    review = review_period_for(meeting)
+def trm_agenda(meeting, review=None):
+    """The agenda of ``meeting`` (saved or not), reviewing ``review`` (by default the period before
+    the one it plans)."""
+    review = review or review_period_for(meeting)
     missions = selectors.mission_list()
 
     reviewed = list(
@@ -83,6 +113,9 @@ def trm_agenda(meeting):
     new_requests = list(queue[:NEW_REQUESTS_SHOWN])
     new_total = len(new_requests) if len(new_requests) < NEW_REQUESTS_SHOWN else queue.count()
     extra = [provider(meeting, review) for provider in AGENDA_SECTIONS]
+    decisions = (
+        meeting.decisions.select_related("made_by", "mission").order_by("made_at", "pk") if meeting.pk else []
+    )
     return {
         "review_period": review,
         "missions_by_resource": _by_resource(reviewed),
@@ -94,5 +127,5 @@ def trm_agenda(meeting):
         "new_requests_total": new_total,
         "threat_items": list(selectors.open_threat_items()),
         "hot_grid_sections": extra,
-        "decisions": list(meeting.decisions.select_related("made_by", "mission").order_by("made_at", "pk")),
+        "decisions": list(decisions),
     }

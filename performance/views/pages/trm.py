@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +9,8 @@ from django.views.generic import RedirectView
 
 from operations.permissions import RoleRequiredMixin
 from operations.roles import Role
-from tasking import services
-from tasking.agenda import trm_agenda
-from tasking.models import TaskingPeriod, TrmMeeting
+from tasking.agenda import periods_for, trm_agenda
+from tasking.models import TrmMeeting
 from tasking.views.base import deadline_info
 
 from .base import DashboardPage
@@ -21,21 +19,17 @@ GAPS_TEMPLATE = "tasking/patrols/agenda_gaps.html"
 
 
 def agenda_read_only(day):
-    """(meeting, agenda, opened) for the meeting of ``day`` without leaving a row behind.
+    """(meeting, agenda, opened) for the meeting of ``day``, reading only.
 
-    ``trm_agenda`` takes a saved meeting and creates the period under review on first use. When the
-    meeting or that period does not exist yet, the agenda is built inside a transaction that is
-    then rolled back: the page shows what the meeting would review, and the database is unchanged.
+    A meeting not opened yet stands in unsaved, planning its period (unsaved too if nothing has
+    created it): the pack shows what the meeting would review and the database is left as it was.
     """
     meeting = TrmMeeting.objects.select_related("period", "chair").filter(date=day).first()
-    if meeting is not None and TaskingPeriod.objects.filter(day=day - timedelta(days=1)).exists():
-        return meeting, trm_agenda(meeting), True
-    with transaction.atomic():
-        opened = meeting is not None
-        if meeting is None:
-            meeting = TrmMeeting.objects.create(date=day, period=services.period_for_day(day))
-        agenda = trm_agenda(meeting)
-        transaction.set_rollback(True)
+    planned, review = periods_for(day)
+    opened = meeting is not None
+    if not opened:
+        meeting = TrmMeeting(date=day, period=planned)
+    agenda = trm_agenda(meeting, review)
     return meeting, agenda, opened
 
 
