@@ -5,7 +5,9 @@ reads: a period that nothing has created yet stands in unsaved (``periods_for``)
 meeting, so the TRM pack can show the agenda of a meeting not opened yet without writing a row.
 
 Every section is read with the joins it needs, so the number of queries stays the same however many
-rows there are.
+rows there are. A caller that must also bound the time (the printed pack) passes ``rows`` and
+``rows_per_resource``: the lists that grow with the history are then cut in the same query that
+counts them, and the counts stay whole.
 
 Other parts of the product add sections by registering a provider in ``AGENDA_SECTIONS``: a
 callable ``fn(meeting, review_period) -> {"title": ..., "template": ..., "items": [...]}``. The
@@ -14,7 +16,22 @@ patrols work registers its hot-grid gaps this way; ``tasking`` never imports it.
 
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from . import selectors
 from .models import Mission, Outcome, Request, TaskingPeriod
@@ -59,43 +76,93 @@ def review_period_for(meeting):
     return periods_for(meeting.date)[1]
 
 
-def _by_resource(missions):
+def _first(queryset, limit, *, of=None):
+    """The first ``limit`` rows of ``queryset`` (all when None) and how many rows ``of`` has (by
+    default ``queryset``), in one query: the count is a subquery the database runs once."""
+    if limit is None:
+        rows = list(queryset)
+        return rows, len(rows)
+    of = queryset if of is None else of
+    everything = of.order_by().values(rows=Func(template="COUNT(*)", output_field=IntegerField()))
+    rows = list(queryset.annotate(rows_in_all=Subquery(everything))[:limit])
+    return rows, rows[0].rows_in_all if rows else 0
+
+
+def _not_completed(limit):
+    """Missions not completed, waiting for the meeting to carry them over or cancel them: the oldest
+    period first. Cut at ``limit``, they are looked for in the ``limit`` oldest periods that have any
+    (each has at least one, and a mission not completed was always allocated to a period): a walk
+    over periods by day, not a sort of every mission not completed in the history."""
+    waiting = Mission.objects.filter(state=Mission.State.NOT_COMPLETED).select_related(
+        "area", "resource", "period"
+    )
+    ordered = waiting.order_by("period__day", "due_by", "pk")
+    if limit is None:
+        return _first(ordered, None)
+    in_period = Mission.objects.filter(period=OuterRef("pk"), state=Mission.State.NOT_COMPLETED)
+    oldest = TaskingPeriod.objects.filter(Exists(in_period)).order_by("day").values("pk")[:limit]
+    return _first(ordered.filter(period__in=oldest), limit, of=waiting)
+
+
+def _by_resource(review, limit):
+    """The review period's missions by resource, each resource with its counts by state and at most
+    ``limit`` of its missions (all when None). Two queries: the missions of the period alone, counted
+    and cut by window functions, then the rows listed with what the table shows of them."""
+    reviewed = Mission.objects.filter(period=review).exclude(state=Mission.State.PENDING)
+    resource = {"partition_by": [F("resource_id")]}
+
+    def count(*states):
+        when = Case(When(state__in=states, then=1), default=0, output_field=IntegerField())
+        return Window(Sum(when), **resource)
+
+    counted = reviewed.order_by().annotate(
+        n_total=Window(Count("pk"), **resource),
+        n_completed=count(Mission.State.COMPLETED),
+        n_not_completed=count(Mission.State.NOT_COMPLETED),
+        n_open=count(Mission.State.ALLOCATED, Mission.State.IN_PROGRESS),
+    )
+    if limit is not None:
+        place = Window(RowNumber(), order_by=F("pk").asc(), **resource)
+        counted = counted.annotate(place=place).filter(place__lte=limit)
+    counts = {
+        row.pop("pk"): row
+        for row in counted.values("pk", "n_total", "n_completed", "n_not_completed", "n_open")
+    }
+    listed = reviewed if limit is None else Mission.objects.filter(pk__in=list(counts))
     groups = {}
-    for mission in missions:
-        groups.setdefault(mission.resource_id, {"resource": mission.resource, "missions": []})
-        groups[mission.resource_id]["missions"].append(mission)
-    result = sorted(groups.values(), key=lambda g: (g["resource"] is None, str(g["resource"] or "")))
-    for group in result:
-        states = [m.state for m in group["missions"]]
-        group["completed"] = states.count(Mission.State.COMPLETED)
-        group["not_completed"] = states.count(Mission.State.NOT_COMPLETED)
-        group["open"] = sum(1 for s in states if s in (Mission.State.ALLOCATED, Mission.State.IN_PROGRESS))
-    return result
+    for mission in listed.select_related("area", "resource", "outcome").order_by("resource__code", "pk"):
+        group = groups.setdefault(mission.resource_id, {"resource": mission.resource, "missions": []})
+        group["missions"].append(mission)
+        n = counts[mission.pk]
+        group.update(
+            total=n["n_total"],
+            completed=n["n_completed"],
+            not_completed=n["n_not_completed"],
+            open=n["n_open"],
+        )
+    return sorted(groups.values(), key=lambda g: (g["resource"] is None, str(g["resource"] or "")))
 
 
-def trm_agenda(meeting, review=None):
+def trm_agenda(meeting, review=None, *, rows=None, rows_per_resource=None):
     """The agenda of ``meeting`` (saved or not), reviewing ``review`` (by default the period before
-    the one it plans)."""
+    the one it plans). ``rows`` cuts the lists of missions not completed and of deadlines, and
+    ``rows_per_resource`` the missions listed for each resource; the counts stay whole."""
     review = review or review_period_for(meeting)
-    missions = selectors.mission_list()
-
-    reviewed = list(
-        missions.filter(period=review).exclude(state=Mission.State.PENDING).order_by("resource__code", "pk")
-    )
-    not_completed = list(
-        missions.filter(state=Mission.State.NOT_COMPLETED).order_by("period__day", "due_by", "pk")
-    )
-    deadlines = list(
-        selectors.request_list()
+    by_resource = _by_resource(review, rows_per_resource)
+    not_completed, not_completed_total = _not_completed(rows)
+    deadlines, deadlines_total = _first(
+        Request.objects.select_related("area", "mission")
         .filter(Q(at_risk_flagged_at__isnull=False) | Q(overdue_flagged_at__isnull=False))
         .filter(
             Q(state=Request.State.RECEIVED)
             | Q(state=Request.State.APPROVED, mission__state__in=Mission.OPEN_STATES)
         )
-        .order_by("due_by", "pk")
+        .order_by("due_by", "pk"),
+        rows,
     )
     breaches = list(
-        missions.filter(
+        Mission.objects.select_related("request", "area", "outcome")
+        .filter(
             outcome__result=Outcome.Result.CURFEW_BREACHED,
             outcome__completed_at__gte=review.starts_at,
             outcome__completed_at__lt=review.ends_at,
@@ -109,19 +176,21 @@ def trm_agenda(meeting, review=None):
             )
         )
     )
-    queue = selectors.triage_queue()
-    new_requests = list(queue[:NEW_REQUESTS_SHOWN])
-    new_total = len(new_requests) if len(new_requests) < NEW_REQUESTS_SHOWN else queue.count()
+    new_requests, new_total = _first(
+        selectors.triage_queue().select_related(None).select_related("area"), NEW_REQUESTS_SHOWN
+    )
     extra = [provider(meeting, review) for provider in AGENDA_SECTIONS]
     decisions = (
         meeting.decisions.select_related("made_by", "mission").order_by("made_at", "pk") if meeting.pk else []
     )
     return {
         "review_period": review,
-        "missions_by_resource": _by_resource(reviewed),
-        "reviewed_count": len(reviewed),
+        "missions_by_resource": by_resource,
+        "reviewed_count": sum(group["total"] for group in by_resource),
         "not_completed": not_completed,
+        "not_completed_total": not_completed_total,
         "deadlines": deadlines,
+        "deadlines_total": deadlines_total,
         "curfew_breaches": breaches,
         "new_requests": new_requests,
         "new_requests_total": new_total,

@@ -1,18 +1,24 @@
-"""The TRM pack (/dashboards/trm/<date>/): the agenda built by reading only."""
+"""The TRM pack (/dashboards/trm/<date>/): the agenda built by reading only, in the same number of
+queries however much data there is, with long lists cut for print and every count kept whole."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from operations.models import Area
+from performance.views.pages import trm
+from tasking import agenda, services
 from tasking.models import TaskingPeriod, TrmMeeting
 
 from .conftest import grid_make, local
 
-NOW = local(2026, 10, 20, 12, 0)
+NOW = local(2026, 10, 20, 12, 0)  # in the period of Tue 20 Oct, which the meeting of 21 Oct reviews
+MEETING_DAY = date(2026, 10, 21)
 
 
 @pytest.fixture
@@ -25,11 +31,72 @@ def pack_url(day):
     return reverse("performance:trm-pack", args=[day.isoformat()])
 
 
+def section(html, start, end):
+    return html.split(f'id="{start}"')[1].split(f'id="{end}"')[0]
+
+
+def activity(desk, n):
+    """``n`` of everything the agenda lists, in the period under review (Tue 20 Oct): missions of OSU
+    and FS in each state, missions not completed, deadlines at risk, curfew breaches with their
+    follow-up requests (checks by FR), requests awaiting assessment and open threat items."""
+    for i in range(n):
+        for resource in ("OSU", "FS"):
+            done = desk.mission()
+            desk.allocate(done, resource=resource)
+            desk.start(done)
+            desk.outcome(done)
+            desk.not_complete(desk.allocate(desk.mission(), resource=resource))
+            desk.allocate(desk.mission(), resource=resource)
+        breach = desk.mission(kind="curfew_check")
+        desk.allocate(breach, resource="FR")
+        desk.start(breach)
+        desk.outcome(breach, result="curfew_breached")
+        desk.mission(due_by=timezone.now() + timedelta(hours=2))  # approved, pending: at risk
+        services.request_receive(
+            actor=desk.actor, kind="npu_arrest", area=Area.objects.get(code="CV"), requested_by="PC 2"
+        )
+        services.threat_item_save(
+            actor=desk.actor, category="crime_series", area=Area.objects.get(code="BE"),
+            title=f"Series {n}-{i}", owner="DS Rowe",
+        )  # fmt: skip
+    services.deadlines_flag()
+
+
 def queries(client, day):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(pack_url(day))
     assert response.status_code == 200
     return captured.captured_queries
+
+
+@pytest.fixture
+def cut_short(monkeypatch):
+    """Lists cut at 2 rows, so a few rows of data already stand for a long history."""
+    monkeypatch.setattr(trm, "ROWS_SHOWN", 2)
+    monkeypatch.setattr(trm, "MISSIONS_SHOWN_PER_RESOURCE", 2)
+    monkeypatch.setattr(agenda, "NEW_REQUESTS_SHOWN", 2)
+
+
+@pytest.mark.parametrize("opened", [False, True], ids=["no meeting yet", "meeting opened"])
+def test_the_pack_uses_the_same_bounded_number_of_queries_for_little_and_lots_of_data(
+    client, viewer, desk, now, cut_short, opened, django_assert_max_num_queries
+):
+    activity(desk, 1)  # a little of everything
+    if opened:
+        meeting = services.trm_meeting_open(actor=desk.actor, date=MEETING_DAY, attendees="DI Smith")
+        services.trm_decision_record(actor=desk.actor, meeting=meeting, kind="other", text="Divert OSU")
+    client.force_login(viewer)
+    with django_assert_max_num_queries(20):
+        little = len(queries(client, MEETING_DAY))
+
+    activity(desk, 4)  # five times as much: every list now longer than its cut
+    with django_assert_max_num_queries(20):
+        lots = queries(client, MEETING_DAY)
+
+    assert len(lots) == little
+    html = client.get(pack_url(MEETING_DAY)).content.decode()
+    assert ("has not been opened yet" in html) is not opened
+    assert "the first 2 listed" in html and "The 2 oldest of 10" in html and "The 2 highest of" in html
 
 
 def test_the_pack_of_a_meeting_not_opened_yet_reads_only(client, viewer, desk, now):
@@ -52,3 +119,61 @@ def test_the_pack_of_a_meeting_not_opened_yet_reads_only(client, viewer, desk, n
     assert "plans <strong>Tue 01 Dec 2026 from 07:00</strong>" in html
     assert "Patrols missed on Mon 30 Nov: 0 gaps" in html
     assert "Every hot-grid patrol due in the period under review was made." in html
+
+
+def test_the_pack_cuts_long_lists_for_print_and_keeps_every_count_whole(client, viewer, desk, now, cut_short):
+    activity(desk, 3)
+    client.force_login(viewer)
+
+    html = client.get(pack_url(MEETING_DAY)).content.decode()
+
+    missions = section(html, "missions", "not-completed")
+    for resource in ("Operational Support Unit", "Force Support"):
+        caption = (
+            f"{resource}: 9 missions · 3 completed · 3 not completed · 3 still open · the first 2 listed"
+        )
+        assert caption in missions
+    assert (
+        "Force Response: 3 missions · 3 completed · 0 not completed · 0 still open · the first 2" in missions
+    )
+    assert len(re.findall(r">M-\d{6}<", missions)) == 3 * 2
+    not_completed = section(html, "not-completed", "deadlines")
+    assert "The 2 oldest of 6" in not_completed and len(re.findall(r">M-\d{6}<", not_completed)) == 2
+    deadlines = section(html, "deadlines", "breaches")
+    assert "The 2 due soonest of 3" in deadlines and len(re.findall(r">REQ-\d{6}<", deadlines)) == 2
+    counts = {label: n for n, label in re.findall(r'aria-label="(\d+) — ([^:]+): go to the section"', html)}
+    assert counts["missions reviewed"] == "21" and counts["not completed"] == "6"
+    assert counts["deadlines at risk or overdue"] == "3" and counts["curfew breaches"] == "3"
+
+
+def test_cut_short_the_missions_not_completed_are_the_oldest_periods_first(
+    client, viewer, desk, time_machine, monkeypatch
+):
+    """Periods are created on first use, so a later day's period can have the smaller id."""
+    monkeypatch.setattr(trm, "ROWS_SHOWN", 1)
+    time_machine.move_to(local(2026, 10, 19, 12, 0), tick=False)
+    later_day = desk.not_complete(desk.allocate(desk.mission()))
+    time_machine.move_to(local(2026, 10, 18, 12, 0), tick=False)
+    desk.not_complete(desk.allocate(desk.mission(due_by=local(2026, 10, 25, 12, 0))))  # due later
+    due_sooner = desk.not_complete(desk.allocate(desk.mission(due_by=local(2026, 10, 24, 12, 0))))
+    assert later_day.period_id < due_sooner.period_id
+    time_machine.move_to(NOW, tick=False)
+    client.force_login(viewer)
+
+    html = client.get(pack_url(MEETING_DAY)).content.decode()
+
+    listed = re.findall(r">(M-\d{6})<", section(html, "not-completed", "deadlines"))
+    assert listed == [due_sooner.reference]  # the oldest period, and in it the nearest deadline
+    assert "The 1 oldest of 3" in html
+
+
+def test_the_trm_meeting_page_still_lists_everything(client, supervisor, desk, now, cut_short):
+    activity(desk, 3)
+    services.trm_meeting_open(actor=desk.actor, date=MEETING_DAY)
+    client.force_login(supervisor)
+
+    html = client.get(reverse("tasking:trm-detail", args=[MEETING_DAY.isoformat()])).content.decode()
+
+    assert html.count("carry-over/") == 6
+    assert 'Operational Support Unit <span class="muted small">9 missions · 3 completed' in html
+    assert len(re.findall(r">M-\d{6}<", section(html, "missions", "not-completed"))) == 21

@@ -17,19 +17,25 @@ from .base import DashboardPage
 
 GAPS_TEMPLATE = "tasking/patrols/agenda_gaps.html"
 
+# A printed pack lists at most this many missions not completed and deadlines, and this many missions
+# of each resource: the time to build it stays the same however much history there is.
+ROWS_SHOWN = 50
+MISSIONS_SHOWN_PER_RESOURCE = 20
+
 
 def agenda_read_only(day):
     """(meeting, agenda, opened) for the meeting of ``day``, reading only.
 
     A meeting not opened yet stands in unsaved, planning its period (unsaved too if nothing has
     created it): the pack shows what the meeting would review and the database is left as it was.
+    The lists that grow with the history are cut for print; the counts stay whole.
     """
     meeting = TrmMeeting.objects.select_related("period", "chair").filter(date=day).first()
     planned, review = periods_for(day)
     opened = meeting is not None
     if not opened:
         meeting = TrmMeeting(date=day, period=planned)
-    agenda = trm_agenda(meeting, review)
+    agenda = trm_agenda(meeting, review, rows=ROWS_SHOWN, rows_per_resource=MISSIONS_SHOWN_PER_RESOURCE)
     return meeting, agenda, opened
 
 
@@ -53,8 +59,8 @@ class TrmPackView(DashboardPage):
         gap_count = sum(len(group["patrols"]) for section in gaps for group in section["items"])
         counts = [
             ("missions", "Missions reviewed", agenda["reviewed_count"]),
-            ("not-completed", "Not completed", len(agenda["not_completed"])),
-            ("deadlines", "Deadlines at risk or overdue", len(agenda["deadlines"])),
+            ("not-completed", "Not completed", agenda["not_completed_total"]),
+            ("deadlines", "Deadlines at risk or overdue", agenda["deadlines_total"]),
             ("breaches", "Curfew breaches", len(agenda["curfew_breaches"])),
             ("new-requests", "New requests", agenda["new_requests_total"]),
             ("threats", "Open threat items", len(agenda["threat_items"])),
