@@ -31,6 +31,7 @@ from .reconcile import base_rows
 KINDS = [kind for kind, _ in periods.KINDS]  # differences are ordered by this index
 WORK_MEM = "256MB"  # for the hash aggregates and the full join, this transaction only
 NULL = -(2**63)  # a missing number in the integer columns of ``Differences``
+NO_AREA = -1  # no area (only when there is no force area to count under)
 SCALE = 10_000  # stored numbers have 4 decimal places: kept as integers of 1/10,000
 DIFFERENCES = "reconcile_differences"
 FETCH = 50_000
@@ -250,7 +251,7 @@ def _fetch():
     scaled = ", ".join(f"COALESCE(({x} * {SCALE})::bigint, {NULL})" for x in ("sn", "sd", "en", "ed"))
     with connection.connection.cursor(name="reconcile_differences") as named:
         named.execute(
-            f"SELECT array_position(ARRAY[{kinds}]::varchar[], k) - 1 AS kind, i, COALESCE(a, {NULL}), o,"
+            f"SELECT array_position(ARRAY[{kinds}]::varchar[], k) - 1 AS kind, i, COALESCE(a, {NO_AREA}), o,"
             f" s - DATE '0001-01-01' + 1, {scaled} FROM {DIFFERENCES} ORDER BY i, a, o, kind, s"
         )
         while rows := named.fetchmany(FETCH):
@@ -265,7 +266,8 @@ class Differences(Sequence):
     some five hundred), since a first reconcile of a large history finds every value missing."""
 
     def __init__(self):
-        self._columns = tuple(array("q") for _ in range(9))
+        # kind index; indicator, area, operation, start ordinal; four numbers (see ``_fetch``)
+        self._columns = tuple(array(code) for code in "biiiiqqqq")
 
     def extend(self, rows):
         for column, values in zip(self._columns, zip(*rows, strict=True), strict=True):
@@ -278,7 +280,7 @@ class Differences(Sequence):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         kind, i, a, o, s, sn, sd, en, ed = (column[index] for column in self._columns)
-        key = (KINDS[kind], i, None if a == NULL else a, o, date.fromordinal(s))
+        key = (KINDS[kind], i, None if a == NO_AREA else a, o, date.fromordinal(s))
         return key, _pair(sn, sd), _pair(en, ed)
 
     def __eq__(self, other):
