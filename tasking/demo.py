@@ -209,7 +209,7 @@ class _Demo:
         carried = []
         waiting, self.not_completed = self.not_completed, []
         for index, mission in enumerate(waiting):
-            if day == self.last_day and index % 2:
+            if day == self.last_day and index % 2 == 0:
                 continue  # left for today's meeting to decide: it shows on the agenda
             resources, _, npu = self.meta[mission.pk]
             resource = self._pick(resources, npu, period) if self.rng.random() < 0.75 else None
@@ -307,6 +307,9 @@ class _Demo:
         """Start, complete, fail or cancel the period's missions; today's are still under way."""
         end = min(period.ends_at - timedelta(minutes=30), self.now - timedelta(minutes=2))
         begin = self._trm_time(day) + timedelta(minutes=30)
+        # Today's open meeting always has a not-completed mission to decide (see _review), even
+        # on a quiet day: the last full period leaves at least one.
+        leave_one = day == self.last_day - timedelta(days=1)
         for mission in missions:
             done_at = begin + (period.ends_at - timedelta(minutes=30) - begin) * self.rng.random()
             fate = self.rng.random()
@@ -314,6 +317,8 @@ class _Demo:
                 if fate < 0.4:
                     services.mission_start(actor=self.ms, mission=mission)
                 continue
+            if leave_one and not self.not_completed and fate >= 0.08:
+                fate = 0.06
             if fate < 0.012:
                 services.mission_cancel(actor=self.sup, mission=mission, reason=self.rng.choice(CANCELLED))
                 continue
