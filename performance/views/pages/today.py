@@ -1,4 +1,11 @@
-"""Today: the current tasking period's missions by state and resource, and deadlines at risk."""
+"""Today: the current tasking period's missions by state and resource, and deadlines at risk.
+
+Every query reads through an index whatever the length of the history: the matrix reads today's
+period only, and the deadline and pending figures read only the open work (the requests awaiting
+assessment and the missions not finished), never the requests and missions long since closed.
+These are live counts of the work as it stands now, which no stored indicator value holds (the
+indicators count what happened in a period), so they are counted here, each in one query.
+"""
 
 from datetime import timedelta
 
@@ -27,13 +34,15 @@ class TodayView(DashboardPage):
         day = starts_at.astimezone(LONDON).date()
         # Read-only: the period row may not exist yet, and a dashboard never creates it.
         period = TaskingPeriod.objects.filter(day=day).first()
-        counts = {
-            (row["state"], row["resource_id"]): row["n"]
-            for row in Mission.objects.filter(period__day=day)
-            .values("state", "resource_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
+        counts = {}
+        if period is not None:  # no period row yet: no mission is allocated to it
+            counts = {
+                (row["state"], row["resource_id"]): row["n"]
+                for row in Mission.objects.filter(period=period)
+                .values("state", "resource_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            }
         resource_ids = {resource for _, resource in counts}
         resources = list(
             Resource.objects.filter(Q(active=True) | Q(pk__in=resource_ids))
@@ -52,13 +61,7 @@ class TodayView(DashboardPage):
         ]
         grand = sum(counts.values())
         horizon = now + timedelta(hours=settings.TASKING_AT_RISK_HOURS)
-        still_open = Q(state=Request.State.RECEIVED) | Q(
-            state=Request.State.APPROVED, mission__state__in=Mission.OPEN_STATES
-        )
-        deadlines = Request.objects.filter(still_open, due_by__isnull=False).aggregate(
-            at_risk=Count("id", filter=Q(due_by__gte=now, due_by__lt=horizon)),
-            overdue=Count("id", filter=Q(due_by__lt=now)),
-        )
+        deadlines = self._deadlines(now, horizon)
         pending_total = Mission.objects.filter(state=Mission.State.PENDING).count()
         context.update(
             now=now, day=day, period=period, starts_at=starts_at, ends_at=ends_at, states=STATES,
@@ -70,6 +73,25 @@ class TodayView(DashboardPage):
             pending_total=pending_total, pending_url=rows_url("missions", state="pending"),
         )  # fmt: skip
         return context
+
+    @staticmethod
+    def _deadlines(now, horizon):
+        """Open requests due before the horizon: at risk (due from now) and overdue (due before now).
+
+        Open is the deadline flags' rule (tasking/services/deadlines.py): awaiting assessment, or
+        approved with a mission not finished. The approved ones are counted from their missions,
+        which carry the request's deadline (copied on approval; a request's deadline never changes
+        after), so the count reads the deadline index of the open missions alone (state, due_by),
+        not every request ever approved joined to its mission.
+        """
+        windows = {
+            "at_risk": Count("due_by", filter=Q(due_by__gte=now)),
+            "overdue": Count("due_by", filter=Q(due_by__lt=now)),
+        }
+        received = Request.objects.filter(state=Request.State.RECEIVED, due_by__lt=horizon)
+        approved = Mission.objects.filter(state__in=Mission.OPEN_STATES, due_by__lt=horizon)
+        waiting, missions = received.aggregate(**windows), approved.aggregate(**windows)
+        return {key: waiting[key] + missions[key] for key in windows}
 
     @staticmethod
     def _cell(n, state, day, resource):
