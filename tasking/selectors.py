@@ -1,8 +1,8 @@
 """Reads that span relations, with the joins they need (no N+1 in views or serializers)."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from .models import Mission, MissionTransition, Request, ThreatItem, TrmMeeting
+from .models import Mission, MissionTransition, Request, TaskingPeriod, ThreatItem, TrmMeeting
 
 
 def request_list():
@@ -50,3 +50,19 @@ def trm_meeting_list():
 
 def open_threat_items():
     return ThreatItem.objects.select_related("area").filter(~Q(status=ThreatItem.Status.CLOSED))
+
+
+def missions_not_completed_page(offset, limit):
+    """Missions not completed from the ``offset``-th, at most ``limit``, in the TRM agenda's order
+    (the oldest period first, then by deadline). They are looked for in the ``offset + limit`` oldest
+    periods that have any (each has at least one): a walk over periods by day through the partial
+    index of missions not completed, not a sort of every mission not completed in the history."""
+    waiting = Mission.objects.filter(state=Mission.State.NOT_COMPLETED)
+    in_period = waiting.filter(period=OuterRef("pk"))
+    oldest = TaskingPeriod.objects.filter(Exists(in_period)).order_by("day").values("pk")[: offset + limit]
+    ordered = (
+        waiting.filter(period__in=oldest)
+        .select_related("area", "resource", "period")
+        .order_by("period__day", "due_by", "pk")
+    )
+    return list(ordered[offset : offset + limit])

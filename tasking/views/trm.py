@@ -32,6 +32,19 @@ from ..forms import (
 from ..models import Mission, Request, ThreatItem, TrmMeeting
 from .base import ScreenMixin, ServiceFormMixin, add_service_errors, deadline_info
 
+# The meeting page lists at most this many missions not completed (the oldest first) and deadlines
+# (the soonest first), as the TRM pack does: the time to build it stays the same however much history
+# there is. The counts stay whole, and ``?page=`` lists the next missions not completed.
+ROWS_SHOWN = 50
+
+
+def page_asked(request):
+    """The page of missions not completed asked for in ``?page=`` (1 when absent or not a number)."""
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
 
 class TrmListView(ScreenMixin, ListView):
     template_name = "tasking/trm_list.html"
@@ -94,7 +107,8 @@ class TrmDetailView(ScreenMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.meeting
-        agenda = trm_agenda(meeting)
+        agenda = trm_agenda(meeting, rows=ROWS_SHOWN)
+        paging = self.not_completed_paging(agenda)
         audit_personal_data_list(self.request, Request, [m.request_id for m in agenda["curfew_breaches"]])
         now = timezone.now()
         for row in agenda["deadlines"]:
@@ -124,9 +138,28 @@ class TrmDetailView(ScreenMixin, TemplateView):
             forms=forms,
             resource_choices=[(r.pk, f"{r} ({capacity - used} free)") for r, used, capacity in usage],
             carry_error=self.carry_error(),
+            paging=paging,
+            rows_shown=ROWS_SHOWN,
             tab="trm",
         )
         return context
+
+    def not_completed_paging(self, agenda):
+        """Put the asked page of missions not completed in ``agenda`` (the agenda holds the first);
+        a page past the last shows the last. Returns what the template needs to say where it is."""
+        total = agenda["not_completed_total"]
+        pages = max(1, -(-total // ROWS_SHOWN))
+        page = min(page_asked(self.request), pages)
+        if page > 1:
+            agenda["not_completed"] = selectors.missions_not_completed_page(
+                (page - 1) * ROWS_SHOWN, ROWS_SHOWN
+            )
+        first = (page - 1) * ROWS_SHOWN + 1
+        return {
+            "page": page, "pages": pages, "first": first, "last": first + len(agenda["not_completed"]) - 1,
+            "cut": total > ROWS_SHOWN, "query": f"?page={page}" if page > 1 else "",
+            "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None,
+        }  # fmt: skip
 
     def carry_error(self):
         return getattr(self, "_carry_error", None)
@@ -207,7 +240,8 @@ class TrmMissionActionView(TrmActionView):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, message)
-                return redirect(self.meeting_url())
+                page = page_asked(request)  # back to the page of the list the decision was taken on
+                return redirect(self.meeting_url() + (f"?page={page}#not-completed" if page > 1 else ""))
         errors = [f"{self.mission.reference}: {e}" for e in form.non_field_errors()]
         for name, field_errors in form.errors.items():
             if name != "__all__":

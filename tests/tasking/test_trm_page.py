@@ -1,14 +1,18 @@
 """The TRM meeting page: an agenda that builds itself for the period under review, decisions taken
 right there, and a lock once the meeting is closed."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from operations.models import Area, Resource
 from tasking import agenda, services
 from tasking.models import Mission, Request, TrmDecision, TrmMeeting
+from tasking.views import trm
 
 from .test_screens import (
     allocated,
@@ -280,3 +284,86 @@ def test_the_meeting_page_uses_a_bounded_number_of_queries(
     page = html(response)
     assert page.count("carry-over/") == 10
     assert len(agenda.trm_agenda(meeting)["curfew_breaches"]) == 10
+
+
+@pytest.fixture
+def two_to_a_page(monkeypatch):
+    """Two missions not completed to a page, so a few missions already stand for a long history."""
+    monkeypatch.setattr(trm, "ROWS_SHOWN", 2)
+
+
+def waiting_oldest_first(actor, n):
+    """``n`` missions not completed in the current period, each due an hour before the one made
+    before it: the oldest first (the period, then the deadline) is the reverse of creation."""
+    made = [
+        not_completed(actor, due_by=timezone.now() + timedelta(hours=30 - i), resource=["OSU", "FS"][i % 2])
+        for i in range(n)
+    ]
+    return [m.reference for m in reversed(made)]
+
+
+def listed(page):
+    section = page.split('id="not-completed"')[1].split('id="deadlines"')[0]
+    return re.findall(r">(M-\d{6})<", section)
+
+
+def test_the_page_lists_the_oldest_missions_not_completed_a_page_at_a_time_with_the_whole_count(
+    client, supervisor, mission_user, meeting, two_to_a_page
+):
+    oldest_first = waiting_oldest_first(mission_user, 5)
+    signed_in(client, supervisor)
+
+    first = html(client.get(url(meeting)))
+    assert listed(first) == oldest_first[:2]
+    assert "The 2 oldest of 5, 2 to a page" in first and "Not completed</a> (5)" in first
+    assert 'href="/missions/?state=not_completed">all missions not completed' in first
+    assert 'href="?page=2#not-completed" rel="next">Next 2' in first and 'rel="prev"' not in first
+    assert first.count("carry-over/") == 2
+
+    second = html(client.get(url(meeting), {"page": 2}))
+    assert listed(second) == oldest_first[2:4]
+    assert "Missions 3 to 4 of 5, the oldest first" in second and "Page 2 of 3" in second
+    assert 'href="?page=1#not-completed" rel="prev"' in second and 'href="?page=3#not-completed"' in second
+
+    last = html(client.get(url(meeting), {"page": 3}))
+    assert listed(last) == oldest_first[4:] and 'rel="next"' not in last
+    assert listed(html(client.get(url(meeting), {"page": 99}))) == oldest_first[4:]  # past the end: the last
+    assert listed(html(client.get(url(meeting), {"page": "x"}))) == oldest_first[:2]
+
+
+def test_a_decision_taken_on_a_later_page_returns_to_that_page(
+    client, supervisor, mission_user, meeting, two_to_a_page
+):
+    oldest_first = waiting_oldest_first(mission_user, 5)
+    third = Mission.objects.get(pk=int(oldest_first[2][2:]))
+    signed_in(client, supervisor)
+    second = html(client.get(url(meeting), {"page": 2}))
+    action = url(meeting, f"missions/{third.pk}/cancel/") + "?page=2"
+    assert f'action="{action}"' in second
+
+    response = client.post(action, {"reason": "Intelligence out of date."})
+
+    assert response.status_code == 302 and response.url == url(meeting) + "?page=2#not-completed"
+    third.refresh_from_db()
+    assert third.state == "cancelled"
+    after = html(client.get(response.url))
+    assert listed(after) == [oldest_first[3], oldest_first[4]] and "Missions 3 to 4 of 4" in after
+
+
+def test_the_cut_list_takes_the_same_queries_for_few_and_many_missions_not_completed(
+    client, supervisor, mission_user, meeting, two_to_a_page, django_assert_max_num_queries
+):
+    waiting_oldest_first(mission_user, 3)
+    signed_in(client, supervisor)
+    counts = {}
+    for page in (1, 2):
+        with CaptureQueriesContext(connection) as few:
+            client.get(url(meeting), {"page": page})
+        counts[page] = len(few)
+
+    waiting_oldest_first(mission_user, 6)  # three times as many: pages 1 and 2 are both full
+    for page in (1, 2):
+        with django_assert_max_num_queries(30), CaptureQueriesContext(connection) as many:
+            response = client.get(url(meeting), {"page": page})
+        assert len(many) == counts[page]
+        assert len(listed(html(response))) == 2
