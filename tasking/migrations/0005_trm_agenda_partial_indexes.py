@@ -1,4 +1,4 @@
-"""Partial indexes for the TRM agenda (tasking/agenda.py), so the TRM pack reads what it lists
+"""Partial indexes for the TRM agenda (tasking/agenda.py), so the TRM pages read what they list
 without scanning the history.
 
 - Missions not completed, by period: the agenda walks the periods by day and looks up each one's
@@ -6,14 +6,10 @@ without scanning the history.
 - Requests with a deadline flag, by deadline: the agenda lists the flagged requests that are still
   open, soonest first, and would otherwise read every request ever received.
 
-Both are partial (PostgreSQL and SQLite support them) and written as SQL: the models do not declare
-them, so the migration state is unchanged and ``makemigrations`` proposes nothing.
+Both are partial (PostgreSQL and SQLite support them).
 """
 
-from django.db import migrations
-
-MISSION_INDEX = "mission_not_completed_idx"
-REQUEST_INDEX = "request_deadline_flagged_idx"
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -22,14 +18,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            f"CREATE INDEX {MISSION_INDEX} ON tasking_mission (period_id, due_by, id) "
-            "WHERE state = 'not_completed'",
-            f"DROP INDEX {MISSION_INDEX}",
+        migrations.AddIndex(
+            model_name="mission",
+            index=models.Index(
+                condition=models.Q(("state", "not_completed")),
+                fields=["period", "due_by", "id"],
+                name="mission_not_completed_idx",
+            ),
         ),
-        migrations.RunSQL(
-            f"CREATE INDEX {REQUEST_INDEX} ON tasking_request (due_by, id) "
-            "WHERE at_risk_flagged_at IS NOT NULL OR overdue_flagged_at IS NOT NULL",
-            f"DROP INDEX {REQUEST_INDEX}",
+        migrations.AddIndex(
+            model_name="request",
+            index=models.Index(
+                condition=models.Q(
+                    ("at_risk_flagged_at__isnull", False),
+                    ("overdue_flagged_at__isnull", False),
+                    _connector="OR",
+                ),
+                fields=["due_by", "id"],
+                name="request_deadline_flagged_idx",
+            ),
         ),
     ]

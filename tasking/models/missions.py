@@ -65,6 +65,12 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["period", "resource", "state"], name="mission_capacity_idx"),
             models.Index(fields=["state", "due_by"], name="mission_deadline_idx"),
+            # The TRM agenda walks periods for the missions still awaiting a decision.
+            models.Index(
+                fields=["period", "due_by", "id"],
+                condition=Q(state="not_completed"),
+                name="mission_not_completed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -85,7 +85,15 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-priority_score", "due_by", "received_at"]
-        indexes = [models.Index(fields=["state", "-priority_score", "due_by"], name="request_triage_idx")]
+        indexes = [
+            models.Index(fields=["state", "-priority_score", "due_by"], name="request_triage_idx"),
+            # The TRM agenda lists flagged deadlines, soonest first, without reading every request.
+            models.Index(
+                fields=["due_by", "id"],
+                condition=Q(at_risk_flagged_at__isnull=False) | Q(overdue_flagged_at__isnull=False),
+                name="request_deadline_flagged_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(due_by__isnull=True) | Q(due_by__gt=models.F("received_at")),
