@@ -28,6 +28,9 @@ WITH keys AS (
         ON v.indicator_id = k.indicator_id AND v.area_id = k.area_id
         AND v.operation_key = k.operation_key AND v.period_kind = %(source)s
         AND v.period_start >= t.start AND v.period_start < t.stop
+        -- The same bounds as constants, so the index scan reads only these periods, not the
+        -- series' whole history (the per-target bounds above cannot be index conditions).
+        AND v.period_start >= %(lower)s AND v.period_start < %(upper)s
     GROUP BY 1, 2, 3, 4, 5
 ), finished AS (
     SELECT s.indicator_id, s.area_id, s.operation_key, s.kind, s.start, s.n,
@@ -62,6 +65,7 @@ def _upsert(keys, source, targets):
     params = {
         "ki": [k[0] for k in keys], "ka": [k[1] for k in keys], "ko": [k[2] for k in keys],
         "tk": [t[0] for t in targets], "ts": [t[1] for t in targets], "te": [t[2] for t in targets],
+        "lower": min(t[1] for t in targets), "upper": max(t[2] for t in targets),
         "source": source, "now": timezone.now(),
         "rate": Indicator.Unit.RATE, "percent": Indicator.Unit.PERCENT,
     }  # fmt: skip
