@@ -185,7 +185,7 @@ def _store(context, results):
             period_kind__in={key[0] for key in results}, indicator_id__in={key[1] for key in results},
             area_id__in={key[2] for key in results}, operation_key__in={key[3] for key in results},
             period_start__in={key[4] for key in results},
-        ).values_list("period_kind", *VALUE_COLUMNS)
+        ).order_by().values_list("period_kind", *VALUE_COLUMNS)
     }  # fmt: skip
     now = timezone.now()
     changed, rows = [], []
@@ -196,6 +196,8 @@ def _store(context, results):
         )
         if stored.get(key) == (numerator, denominator):
             continue
+        if key not in stored and is_empty(context.indicators[indicator_id], numerator, denominator):
+            continue  # an empty value is never stored (as in the reconcile): nothing changes
         changed.append(key)
         rows.append(
             IndicatorValue(
@@ -212,13 +214,18 @@ def _store(context, results):
     return changed
 
 
+def is_empty(indicator, numerator, denominator):
+    """Nothing counted: the same as no stored value (a rate's denominator is the population)."""
+    return numerator == 0 and (indicator.unit == Indicator.Unit.RATE or not denominator)
+
+
 def _fetch(kind, keys, lower, upper):
     """Stored {(ind, area, op, start): (num, den)} of ``kind`` in [lower, upper) for ``keys``."""
     rows = IndicatorValue.objects.filter(
         period_kind=kind, period_start__gte=lower, period_start__lt=upper,
         indicator_id__in={k[0] for k in keys}, area_id__in={k[1] for k in keys},
         operation_key__in={k[2] for k in keys},
-    ).values_list(*VALUE_COLUMNS)  # fmt: skip
+    ).order_by().values_list(*VALUE_COLUMNS)  # fmt: skip
     return {(i, a, o, s): (n, d or 0) for i, a, o, s, n, d in rows if (i, a, o) in keys}
 
 
@@ -270,9 +277,14 @@ def recompute(context, family, indicator_ids, base_start, claimed_keys=()):
     # Buckets that were marked, or that hold a value now, but have no source rows any more go to 0.
     for key in claimed_keys:
         results.setdefault((*key, base_start), [0, 0])
-    for i, a, o in IndicatorValue.objects.filter(
-        indicator_id__in=indicator_ids, period_kind=base, period_start=base_start
-    ).values_list("indicator_id", "area_id", "operation_key"):
+    # Unordered: the model's default order joins the indicator and area tables to sort by them.
+    for i, a, o in (
+        IndicatorValue.objects.filter(
+            indicator_id__in=indicator_ids, period_kind=base, period_start=base_start
+        )
+        .order_by()
+        .values_list("indicator_id", "area_id", "operation_key")
+    ):
         results.setdefault((i, a, o, base_start), [0, 0])
     changed = _store(context, {(base, *key): value for key, value in results.items()})
     keys = {key[1:4] for key in changed}

@@ -102,6 +102,11 @@ class IndicatorValue(BucketFields):
         indexes = [
             models.Index(fields=["indicator", "period_kind", "area", "operation_key", "period_start"],
                          name="indicator_value_series_idx"),
+            # One period's values across areas and operations: what a drain re-reads for the day
+            # it recomputes, whatever the length of the history.
+            models.Index(
+                fields=["period_kind", "period_start", "indicator"], name="indicator_value_period_idx"
+            ),
         ]  # fmt: skip
         ordering = ["indicator", "area", "operation_key", "period_kind", "period_start"]
 

@@ -11,8 +11,8 @@ from django.db.models.functions import Trunc
 
 from . import periods
 from .calculators import FAMILIES, periods_tz
-from .engine import MONTH_ROLLUPS, Context, _accumulate, _grouped, _store
-from .models import Indicator, IndicatorValue
+from .engine import MONTH_ROLLUPS, Context, _accumulate, _grouped, _store, is_empty
+from .models import IndicatorValue
 
 KIND_ORDER = {kind: index for index, (kind, _) in enumerate(periods.KINDS)}
 
@@ -73,10 +73,6 @@ def _add(into, key, numerator, denominator):
         slot[1] += denominator
 
 
-def _is_empty(indicator, numerator, denominator):
-    return numerator == 0 and (indicator.unit == Indicator.Unit.RATE or not denominator)
-
-
 def indicators_reconcile(*, repair=True):
     """Recompute every value from source rows and compare with what is stored. Returns a report
     ``{"checked": n, "differences": [(key, stored, expected), …], "repaired": bool}`` (there
@@ -122,12 +118,12 @@ def python_reconcile(*, repair=True):
         seen.add(key)
         want = expected.get(key)
         if want is None:
-            if not _is_empty(context.indicators[i], n, d):
+            if not is_empty(context.indicators[i], n, d):
                 differences.append((key, (n, d), None))
         elif want != (n, d):
             differences.append((key, (n, d), want))
     for key, want in expected.items():
-        if key not in seen and not _is_empty(context.indicators[key[1]], *want):
+        if key not in seen and not is_empty(context.indicators[key[1]], *want):
             differences.append((key, None, want))
     differences.sort(key=difference_order)
     if repair and differences:

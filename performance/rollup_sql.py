@@ -21,17 +21,18 @@ WITH keys AS (
 ), targets AS (
     SELECT * FROM unnest(%(tk)s::varchar[], %(ts)s::date[], %(te)s::date[]) AS t(kind, start, stop)
 ), sums AS (
+    -- One index range scan per key and target (the bucket index: indicator, area, operation,
+    -- kind, start), reading only the finer values that target sums.
     SELECT k.indicator_id, k.area_id, k.operation_key, t.kind, t.start,
-           round(COALESCE(SUM(v.numerator), 0), 4) AS n, round(COALESCE(SUM(v.denominator), 0), 4) AS d
+           round(COALESCE(v.n, 0), 4) AS n, round(COALESCE(v.d, 0), 4) AS d
     FROM keys k CROSS JOIN targets t
-    LEFT JOIN performance_indicatorvalue v
-        ON v.indicator_id = k.indicator_id AND v.area_id = k.area_id
-        AND v.operation_key = k.operation_key AND v.period_kind = %(source)s
-        AND v.period_start >= t.start AND v.period_start < t.stop
-        -- The same bounds as constants, so the index scan reads only these periods, not the
-        -- series' whole history (the per-target bounds above cannot be index conditions).
-        AND v.period_start >= %(lower)s AND v.period_start < %(upper)s
-    GROUP BY 1, 2, 3, 4, 5
+    CROSS JOIN LATERAL (
+        SELECT SUM(v.numerator) AS n, SUM(v.denominator) AS d
+        FROM performance_indicatorvalue v
+        WHERE v.indicator_id = k.indicator_id AND v.area_id = k.area_id
+          AND v.operation_key = k.operation_key AND v.period_kind = %(source)s
+          AND v.period_start >= t.start AND v.period_start < t.stop
+    ) v
 ), finished AS (
     SELECT s.indicator_id, s.area_id, s.operation_key, s.kind, s.start, s.n,
            CASE i.unit WHEN %(rate)s THEN NULLIF(a.population, 0)::numeric
@@ -49,6 +50,13 @@ SELECT f.indicator_id, f.area_id, f.operation_key, f.kind, f.start,
                    ELSE f.n END,
        f.n, f.d, %(now)s
 FROM finished f JOIN performance_indicator i ON i.id = f.indicator_id
+-- An empty value (nothing counted) is stored only over a value that is there now.
+WHERE NOT (f.n = 0 AND (i.unit = %(rate)s OR COALESCE(f.d, 0) = 0))
+   OR EXISTS (
+       SELECT 1 FROM performance_indicatorvalue x
+       WHERE x.indicator_id = f.indicator_id AND x.area_id = f.area_id
+         AND x.operation_key = f.operation_key AND x.period_kind = f.kind AND x.period_start = f.start
+   )
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (indicator_id, area_id, operation_key, period_kind, period_start) DO UPDATE
     SET value = EXCLUDED.value, numerator = EXCLUDED.numerator,
@@ -65,7 +73,6 @@ def _upsert(keys, source, targets):
     params = {
         "ki": [k[0] for k in keys], "ka": [k[1] for k in keys], "ko": [k[2] for k in keys],
         "tk": [t[0] for t in targets], "ts": [t[1] for t in targets], "te": [t[2] for t in targets],
-        "lower": min(t[1] for t in targets), "upper": max(t[2] for t in targets),
         "source": source, "now": timezone.now(),
         "rate": Indicator.Unit.RATE, "percent": Indicator.Unit.PERCENT,
     }  # fmt: skip

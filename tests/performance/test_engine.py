@@ -320,7 +320,7 @@ def test_a_mission_carried_over_counts_where_it_failed_and_where_it_was_done(
         desk.outcome(mission, arrests=1)
     assert value_of("missions_allocated", "DY", "day", second) == Decimal(1)
     assert value_of("missions_not_completed", "DY", "day", first) == Decimal(1)
-    assert value_of("missions_not_completed", "DY", "day", second) == Decimal(0)
+    assert value_of("missions_not_completed", "DY", "day", second) is None  # none: nothing stored
     assert value_of("mission_completion_rate", "DY", "day", first) == Decimal(0)
     assert value_of("mission_completion_rate", "DY", "day", second) == Decimal(100)
     month = stored("mission_completion_rate", "DY", "month", date(2026, 3, 1))
@@ -343,7 +343,7 @@ def test_a_cancelled_mission_moves_nothing_into_completed_or_not_completed(
         desk.cancel(cancelled)
     assert value_of("missions_allocated", "WS", "day", DAY) == Decimal(2)  # it was allocated that day
     assert value_of("mission_completion_rate", "WS", "month", date(2026, 3, 1)) == Decimal(100)
-    assert value_of("missions_not_completed", "WS", "month", date(2026, 3, 1)) == Decimal(0)
+    assert value_of("missions_not_completed", "WS", "month", date(2026, 3, 1)) is None  # none
     assert Mission.objects.get(pk=cancelled.pk).state == "cancelled" and done.state == "completed"
     assert indicators_reconcile(repair=False)["differences"] == []
 
@@ -664,3 +664,22 @@ def test_a_drain_flag_whose_drain_could_not_be_sent_is_cleared(
     # have been the only call had the flag stayed).
     assert delay.call_count > 1
     assert cache.get(engine.DRAIN_QUEUED) is None
+
+
+def test_a_value_with_nothing_counted_is_not_stored_but_one_that_falls_to_nothing_is(
+    desk, at_day, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.complete(area="BE", arrests=2)
+    indicators_drain()
+    # The day's transitions were recomputed for BE, but nothing was not completed: no row, as the
+    # reconcile would have it, and so no roll-up of a zero either.
+    assert stored("missions_completed", "BE", "day", DAY) is not None
+    assert stored("missions_not_completed", "BE", "day", DAY) is None
+    assert stored("missions_not_completed", "BE", "month", DAY.replace(day=1)) is None
+    arrests = stored("mission_arrests", "BE", "day", DAY)
+    Outcome.objects.filter(mission__area__code="BE").update(arrests=0)
+    engine.buckets_mark(family=consumers.OUTCOMES, day=DAY, area_ids=[arrests.area_id], operation_ids=[None])
+    indicators_drain()
+    assert value_of("mission_arrests", "BE", "day", DAY) == Decimal(0)  # was 2: stored as 0
+    assert indicators_reconcile(repair=False)["differences"] == []
