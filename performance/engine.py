@@ -267,25 +267,18 @@ def _rollups(context, keys, base, base_start):
     return results
 
 
-def recompute(context, family, indicator_ids, base_start, claimed_keys=()):
-    """Recompute one base period of a family and everything it rolls up into."""
+def recompute(context, family, indicator_ids, base_start, claimed_keys):
+    """Recompute the claimed buckets (indicator, area, operation) of one base period of a family,
+    and everything they roll up into."""
     indicators = [context.indicators[i] for i in indicator_ids if i in context.indicators]
     if not indicators:
         return []
     base = family.base
-    results = compute_base(context, family, indicators, base_start)
-    # Buckets that were marked, or that hold a value now, but have no source rows any more go to 0.
-    for key in claimed_keys:
-        results.setdefault((*key, base_start), [0, 0])
-    # Unordered: the model's default order joins the indicator and area tables to sort by them.
-    for i, a, o in (
-        IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids, period_kind=base, period_start=base_start
-        )
-        .order_by()
-        .values_list("indicator_id", "area_id", "operation_key")
-    ):
-        results.setdefault((i, a, o, base_start), [0, 0])
+    computed = compute_base(context, family, indicators, base_start)
+    # Only the claimed buckets are stored: every change marks the buckets it touches, so the
+    # day's other buckets are already right, and the work stays that of the event, however
+    # busy the day. A claimed bucket with no source rows left goes to 0.
+    results = {(*key, base_start): computed.get((*key, base_start), [0, 0]) for key in claimed_keys}
     changed = _store(context, {(base, *key): value for key, value in results.items()})
     keys = {key[1:4] for key in changed}
     if keys and connection.vendor == "postgresql":
