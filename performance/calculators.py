@@ -51,9 +51,9 @@ def periods_tz():
     return ZoneInfo("Europe/London")
 
 
-TRANSITIONS = Family(
-    "transitions", "tasking.MissionTransition", "at", "mission__area_id", "mission__operation_id", DAY
-)
+# A transition carries its mission's NPU, operation and kind: one NPU's day is a range of the
+# (area, at) index, with no join to the missions.
+TRANSITIONS = Family("transitions", "tasking.MissionTransition", "at", "area_id", "operation_id", DAY)
 OUTCOMES = Family(
     "outcomes", "tasking.Outcome", "completed_at", "mission__area_id", "mission__operation_id", DAY
 )
@@ -84,9 +84,9 @@ def calculator(name, family, description):
     return register
 
 
-def _kinds(params, prefix):
+def _kinds(params, field="mission__kind"):
     kinds = params.get("kinds")
-    return Q(**{f"{prefix}kind__in": kinds}) if kinds else Q()
+    return Q(**{f"{field}__in": kinds}) if kinds else Q()
 
 
 def _sum(field, condition):
@@ -97,7 +97,7 @@ def _sum(field, condition):
     "transition_count", TRANSITIONS, "Mission transitions into a state (params: to_state, from_states, kinds)"
 )
 def _transition_count(params):
-    condition = Q(to_state=params["to_state"]) & _kinds(params, "mission__")
+    condition = Q(to_state=params["to_state"]) & _kinds(params, "mission_kind")
     if params.get("from_states"):
         condition &= Q(from_state__in=params["from_states"])
     return Count("id", filter=condition), None
@@ -105,13 +105,13 @@ def _transition_count(params):
 
 @calculator("transition_rate", TRANSITIONS, "Share of missions finished that were completed (params: kinds)")
 def _transition_rate(params):
-    kinds = _kinds(params, "mission__")
+    kinds = _kinds(params, "mission_kind")
     finished = Q(to_state__in=["completed", "not_completed"]) & kinds
     return Count("id", filter=Q(to_state="completed") & kinds), Count("id", filter=finished)
 
 
 def _outcome_filter(params):
-    condition = _kinds(params, "mission__")
+    condition = _kinds(params)
     if params.get("results"):
         condition &= Q(result__in=params["results"])
     return condition
@@ -135,7 +135,7 @@ def _outcome_sum(params):
     "outcome_rate", OUTCOMES, "Share of outcomes with given results (params: kinds, results, of_results)"
 )
 def _outcome_rate(params):
-    base = _kinds(params, "mission__")
+    base = _kinds(params)
     if params.get("of_results"):
         base &= Q(result__in=params["of_results"])
     return Count("id", filter=base & Q(result__in=params["results"])), Count("id", filter=base)
@@ -143,7 +143,7 @@ def _outcome_rate(params):
 
 @calculator("outcome_within_deadline", OUTCOMES, "Share of outcomes with a result reached by the deadline")
 def _outcome_within_deadline(params):
-    base = _kinds(params, "mission__")
+    base = _kinds(params)
     hit = base & Q(result__in=params["results"], completed_at__lte=F("mission__due_by"))
     return Count("id", filter=hit), Count("id", filter=base)
 

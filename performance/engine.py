@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Value
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 
 from operations.events import event_emit, is_dispatch_deferred
@@ -165,12 +165,44 @@ def _accumulate(context, indicators, rows, into, period_of):
                 slot[1] += row.get(f"d{indicator.pk}") or 0
 
 
-def compute_base(context, family, indicators, start):
-    """{(indicator, area, op, start): [numerator, denominator]} for one base period."""
+def compute_base(context, family, indicators, start, areas=None):
+    """{(indicator, area, op, start): [numerator, denominator]} for one base period.
+
+    With ``areas`` (NPU ids) only the rows of those NPUs and the rows of no NPU are read: the
+    NPUs' values are then whole, and the force's hold those NPUs and the rows of no NPU only."""
     end = periods.end_of(family.base, start)
     sums = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    rows = _grouped(family, indicators, family.rows_between(start, end))
+    source = family.rows_between(start, end)
+    if areas is not None:
+        field = family.area_field
+        source = source.filter(
+            Q(**{f"{field}__in": areas}) | Q(**{f"{field}__isnull": True}) | Q(**{field: context.force_id})
+        )
+    rows = _grouped(family, indicators, source)
     _accumulate(context, indicators, rows, sums, lambda row: start)
+    return sums
+
+
+def _other_npus(context, family, indicators, start, force_keys, read_areas):
+    """{(indicator, op): [numerator, denominator]}: the stored base values of ``start`` of every
+    NPU not in ``read_areas``, summed for the force's keys (a rate's denominator is the
+    population, not a sum: only a percentage's denominators add up)."""
+    percent = {i.pk for i in indicators if i.unit == Indicator.Unit.PERCENT}
+    sums = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows = (
+        IndicatorValue.objects.filter(
+            period_kind=family.base, period_start=start,
+            indicator_id__in={i for i, _, _ in force_keys}, operation_key__in={o for _, _, o in force_keys},
+        )
+        .exclude(area_id__in=[*read_areas, context.force_id])
+        .order_by()
+        .values_list("indicator_id", "operation_key", "numerator", "denominator")
+    )  # fmt: skip
+    for indicator_id, op, numerator, denominator in rows:
+        slot = sums[(indicator_id, op)]
+        slot[0] += numerator
+        if indicator_id in percent:
+            slot[1] += denominator or 0
     return sums
 
 
@@ -274,11 +306,23 @@ def recompute(context, family, indicator_ids, base_start, claimed_keys):
     if not indicators:
         return []
     base = family.base
-    computed = compute_base(context, family, indicators, base_start)
+    force = context.force_id
     # Only the claimed buckets are stored: every change marks the buckets it touches, so the
-    # day's other buckets are already right, and the work stays that of the event, however
-    # busy the day. A claimed bucket with no source rows left goes to 0.
-    results = {(*key, base_start): computed.get((*key, base_start), [0, 0]) for key in claimed_keys}
+    # day's other buckets are already right. Only the claimed NPUs' rows are read; the force is
+    # those, the rows of no NPU, and the stored values of its other NPUs. Every NPU bucket
+    # brings the force's with it, so the force is summed again after each NPU change, whichever
+    # drain claims it: the work stays that of the event, however busy the day.
+    force_keys = {(i, force, o) for i, _, o in claimed_keys} if force is not None else set()
+    areas = {a for _, a, _ in claimed_keys if a != force}
+    computed = compute_base(context, family, indicators, base_start, areas=areas)
+    others = _other_npus(context, family, indicators, base_start, force_keys, areas) if force_keys else {}
+    results = {}
+    for key in claimed_keys | force_keys:
+        numerator, denominator = computed.get((*key, base_start), (0, 0))  # no rows left: 0
+        if key[1] == force:
+            extra = others.get((key[0], key[2]), (0, 0))
+            numerator, denominator = numerator + extra[0], denominator + extra[1]
+        results[(*key, base_start)] = [numerator, denominator]
     changed = _store(context, {(base, *key): value for key, value in results.items()})
     keys = {key[1:4] for key in changed}
     if keys and connection.vendor == "postgresql":

@@ -88,7 +88,8 @@ COLUMNS = {
     "requested_by, received_at, due_by, priority_score, grade, area_id, operation_id, created_by_id",
     "mission": "id, kind, due_by, state, version, carry_overs, state_reason, created_at, allocated_at, "
     "started_at, finished_at, area_id, operation_id, resource_id, request_id, period_id",
-    "transition": "id, from_state, to_state, at, reason, details, actor_id, mission_id",
+    "transition": "id, from_state, to_state, at, reason, details, actor_id, mission_id, area_id, "
+    "operation_id, mission_kind",
     "outcome": "id, result, arrests, firearms, ammunition_rounds, knives_weapons, drugs_class_a_grams, "
     "drugs_class_b_grams, drugs_class_c_grams, cash_gbp, vehicles, other_finds, completed_at, logged_at, "
     "notes, logged_by_id, mission_id",
@@ -461,7 +462,8 @@ def _write_mission(
     )
     for from_state, to_state, at in trans:
         bufs["transition"].write(
-            f"{ids['transition']}\t{from_state}\t{to_state}\t{ts(at)}\t\t{{}}\t{actor}\t{mid}\n"
+            f"{ids['transition']}\t{from_state}\t{to_state}\t{ts(at)}\t\t{{}}\t{actor}\t{mid}\t"
+            f"{area}\t{op_s}\t{kind}\n"
         )
         ids["transition"] += 1
     counts.add("requests", 1)

@@ -64,6 +64,8 @@ class Mission(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["period", "resource", "state"], name="mission_capacity_idx"),
+            # The TRM agenda lists each resource's first missions of a period by id, reading only those.
+            models.Index(fields=["period", "resource", "id"], name="mission_period_resource_idx"),
             models.Index(fields=["state", "due_by"], name="mission_deadline_idx"),
             # The TRM agenda walks periods for the missions still awaiting a decision.
             models.Index(
@@ -99,6 +101,14 @@ class MissionTransition(models.Model):
     """One step of a mission's life: who moved it, when, from where to where, and why."""
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="history")
+    # The mission's NPU, operation and kind, which never change once it exists, copied here so
+    # that an indicator recomputes one NPU's transitions of a day from this table's own index
+    # (area, at) instead of joining every transition of the day to its mission.
+    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
+    operation = models.ForeignKey(
+        "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mission_kind = models.CharField(max_length=20, choices=RequestKind.choices)
     from_state = models.CharField(max_length=14, blank=True)
     to_state = models.CharField(max_length=14)
     at = models.DateTimeField(default=timezone.now)
@@ -111,10 +121,21 @@ class MissionTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
         # Indicators recompute one day of transitions at a time: the range scan needs this index.
-        indexes = [models.Index(fields=["at"], name="mission_transition_at_idx")]
+        indexes = [
+            models.Index(fields=["at"], name="mission_transition_at_idx"),
+            models.Index(fields=["area", "at"], name="mission_transition_area_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.mission.reference}: {self.from_state or '—'} → {self.to_state}"
+
+    @classmethod
+    def of(cls, mission, **fields):
+        """A transition of ``mission``, carrying the mission's NPU, operation and kind."""
+        return cls(
+            mission=mission, area_id=mission.area_id, operation_id=mission.operation_id,
+            mission_kind=mission.kind, **fields,
+        )  # fmt: skip
 
 
 class Outcome(models.Model):

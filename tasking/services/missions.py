@@ -49,10 +49,10 @@ def _check_move(mission, to_state):
 def _record(mission, *, actor, from_state, event_type, reason="", details=None, payload=None):
     mission.version += 1
     mission.save()
-    MissionTransition.objects.create(
-        mission=mission, from_state=from_state, to_state=mission.state, actor=actor,
-        reason=reason, details=details or {},
-    )  # fmt: skip
+    MissionTransition.of(
+        mission, from_state=from_state, to_state=mission.state, actor=actor, reason=reason,
+        details=details or {},
+    ).save(force_insert=True)  # fmt: skip
     audit_record(
         actor=actor, action=AuditEntry.Action.TRANSITION, obj=mission,
         changes={"state": [from_state, mission.state], **(details or {})}, reason=reason,

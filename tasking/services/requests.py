@@ -153,10 +153,10 @@ def request_assess(
             request=request, kind=request.kind, area_id=request.area_id,
             operation_id=request.operation_id, due_by=request.due_by,
         )  # fmt: skip
-        MissionTransition.objects.create(
-            mission=mission, from_state="", to_state=Mission.State.PENDING, actor=actor,
+        MissionTransition.of(
+            mission, from_state="", to_state=Mission.State.PENDING, actor=actor,
             reason="approved at assessment",
-        )  # fmt: skip
+        ).save(force_insert=True)  # fmt: skip
     audit_record(
         actor=actor, action=AuditEntry.Action.TRANSITION, obj=request,
         changes={"state": [Request.State.RECEIVED, request.state], "grade": grade},

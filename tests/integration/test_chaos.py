@@ -173,7 +173,7 @@ def make_in_progress_missions(actor, count):
     )  # fmt: skip
     steps = [("", "pending"), ("pending", "allocated"), ("allocated", "in_progress")]
     MissionTransition.objects.bulk_create(
-        MissionTransition(mission=mission, from_state=from_state, to_state=to_state, at=now, actor=actor)
+        MissionTransition.of(mission, from_state=from_state, to_state=to_state, at=now, actor=actor)
         for mission in missions
         for from_state, to_state in steps
     )

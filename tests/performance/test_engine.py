@@ -472,9 +472,9 @@ def test_a_burst_of_50_outcomes_on_one_day_leaves_one_dirty_row_per_bucket_and_o
     recomputed = []
     original = engine.compute_base
 
-    def counting(context, family, indicators, start):
+    def counting(context, family, indicators, start, **kwargs):
         recomputed.append((family.name, start))
-        return original(context, family, indicators, start)
+        return original(context, family, indicators, start, **kwargs)
 
     with mock.patch.object(engine, "compute_base", counting):
         indicators_drain()
@@ -561,7 +561,7 @@ def history_build(count, today, actor):
         ("in_progress", "completed", 0),
     ]
     MissionTransition.objects.bulk_create(
-        MissionTransition(mission=mission, from_state=a, to_state=b, at=moments[i] - timedelta(hours=h))
+        MissionTransition.of(mission, from_state=a, to_state=b, at=moments[i] - timedelta(hours=h))
         for i, mission in enumerate(missions)
         for a, b, h in steps
     )  # fmt: skip
@@ -572,6 +572,35 @@ def history_build(count, today, actor):
     )  # fmt: skip
     report = indicators_reconcile(repair=True)
     assert report["differences"]  # the history had no values: the reconcile seeded them
+
+
+def test_the_force_sums_its_npus_when_each_is_drained_in_a_batch_of_its_own(
+    desk, at_day, django_capture_on_commit_callbacks
+):
+    """A drain reads only the claimed NPUs' rows; the force adds the other NPUs' stored values.
+    Drained one dirty row at a time, BE's buckets, SH's and the force's come in separate batches,
+    and the force still ends at BE + SH + the force's own missions (of no NPU)."""
+    with django_capture_on_commit_callbacks() as event_callbacks:
+        desk.complete(area="BE", arrests=2)
+        desk.complete(area="SH", arrests=3)
+        desk.complete(area="SH", arrests=1, result="arrested")
+        desk.complete(area="WMP", arrests=4)
+    with django_capture_on_commit_callbacks():
+        for callback in event_callbacks:
+            callback()  # the marks, without their drains
+    areas = set(DirtyBucket.objects.values_list("area__code", flat=True))
+    assert areas == {"BE", "SH", "WMP"}
+    batches = 0
+    while DirtyBucket.objects.exists():
+        indicators_drain(batch=1, max_batches=1)
+        batches += 1
+    assert batches > 3
+    assert day_value("mission_arrests", "BE") == Decimal(2)
+    assert day_value("mission_arrests", "SH") == Decimal(4)
+    assert day_value("mission_arrests", "WMP") == Decimal(10)
+    assert day_value("missions_completed", "WMP") == Decimal(4)
+    assert value_of("mission_arrests", "WMP", "month", date(2026, 3, 1)) == Decimal(10)
+    assert indicators_reconcile(repair=False)["differences"] == []
 
 
 def drain_queries_for_one_outcome(desk, django_capture_on_commit_callbacks):
