@@ -1,9 +1,9 @@
 """Tasking endpoints: declared querysets, serializers and filtersets; every write is a service."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from operations.roles import Role
@@ -73,16 +73,23 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     action_roles = {"cancel": Role.SUPERVISOR}
 
     def _act(self, input_serializer, service, **extra):
-        # The busiest writes of the day: the mission is found without the list's joins and
-        # filters, and the answer is the service's own locked, updated mission (with its related
-        # rows and new outcome), not a second read.
-        mission = get_object_or_404(Mission.objects.all(), pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, mission)
+        # The busiest writes of the day: the mission is read once, by the service, locked with
+        # its related rows (a mission that does not exist is a 404 from there), and the answer
+        # is the service's own updated mission and new outcome, not a second read.
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404 from None
         data = input_serializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         version = fields.pop("version", None)
-        done = service(actor=self.request.user, mission=mission, expected_version=version, **fields, **extra)
+        try:
+            done = service(
+                actor=self.request.user, mission=Mission(pk=pk), expected_version=version, **fields, **extra
+            )
+        except Mission.DoesNotExist:
+            raise Http404 from None
         return Response(self.get_serializer(done if isinstance(done, Mission) else done.mission).data)
 
     @action(detail=True, methods=["post"])

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tasking.models import Mission
+from operations.models import Event
+from tasking.models import Mission, Outcome
 
 from .factories import footprint, mission_make, reference_data_once  # noqa: F401
 
@@ -204,6 +205,15 @@ def test_mission_support_works_a_mission_through_but_only_a_supervisor_or_admini
 
 def test_a_missing_mission_is_404(api, mission_user):
     assert api.as_user(mission_user).post("/api/missions/999999/start/", {}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["999999/outcome/", "not-a-number/outcome/", "999999/not-completed/"])
+def test_an_action_on_a_missing_mission_is_404_and_writes_nothing(api, mission_user, path):
+    body = {"result": "arrested", "arrests": 1, "reason": "ran out of time"}
+    response = api.as_user(mission_user).post(f"/api/missions/{path}", body)
+    assert response.status_code == 404
+    assert not Outcome.objects.exists()
+    assert not Event.objects.exists()
 
 
 # OpenAPI
