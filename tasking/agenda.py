@@ -17,21 +17,15 @@ patrols work registers its hot-grid gaps this way; ``tasking`` never imports it.
 from datetime import timedelta
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
     Func,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
-    Sum,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 
 from . import selectors
 from .models import Mission, Outcome, Request, TaskingPeriod
@@ -105,41 +99,62 @@ def _not_completed(limit):
 
 
 def _by_resource(review, limit):
-    """The review period's missions by resource, each resource with its counts by state and at most
-    ``limit`` of its missions (all when None). Two queries: the missions of the period alone, counted
-    and cut by window functions, then the rows listed with what the table shows of them."""
+    """The review period's missions by resource, each resource with its counts by state and its
+    first ``limit`` missions by id (all when None). Two queries, and neither numbers the missions of
+    the period, so a period of many thousands costs little more than one of a few hundred:
+
+    - one row per resource: its counts by state, which the index on (period, resource, state)
+      holds, and the ids of its first and ``limit``-th missions, a few entries of the index on
+      (period, resource, id);
+    - the missions between those ids, with what the table shows of them. Both ends are given so
+      that the database sees how few rows that is.
+    """
     reviewed = Mission.objects.filter(period=review).exclude(state=Mission.State.PENDING)
-    resource = {"partition_by": [F("resource_id")]}
 
-    def count(*states):
-        when = Case(When(state__in=states, then=1), default=0, output_field=IntegerField())
-        return Window(Sum(when), **resource)
+    def count(*states):  # of the column the index holds, not of "pk", so the index alone answers
+        return Count("state", filter=Q(state__in=states) if states else None)
 
-    counted = reviewed.order_by().annotate(
-        n_total=Window(Count("pk"), **resource),
-        n_completed=count(Mission.State.COMPLETED),
-        n_not_completed=count(Mission.State.NOT_COMPLETED),
-        n_open=count(Mission.State.ALLOCATED, Mission.State.IN_PROGRESS),
+    def nth(n):
+        of_resource = reviewed.filter(resource=OuterRef("resource_id")).order_by("pk").values("pk")
+        return Subquery(of_resource[n - 1 : n])
+
+    per_resource = (
+        reviewed.order_by()
+        .values("resource_id")
+        .annotate(
+            total=count(),
+            completed=count(Mission.State.COMPLETED),
+            not_completed=count(Mission.State.NOT_COMPLETED),
+            open=count(Mission.State.ALLOCATED, Mission.State.IN_PROGRESS),
+        )
     )
     if limit is not None:
-        place = Window(RowNumber(), order_by=F("pk").asc(), **resource)
-        counted = counted.annotate(place=place).filter(place__lte=limit)
-    counts = {
-        row.pop("pk"): row
-        for row in counted.values("pk", "n_total", "n_completed", "n_not_completed", "n_open")
-    }
-    listed = reviewed if limit is None else Mission.objects.filter(pk__in=list(counts))
+        # Annotated after the counts, so that the database works these out once per resource
+        # rather than grouping by them (once per mission). Missions without a resource match no
+        # resource id, so theirs stay empty: that group is cut below (the services never leave a
+        # mission of a period without a resource).
+        per_resource = per_resource.annotate(first=nth(1), last=nth(limit))
+    counts, shown = {}, Q()
+    for row in per_resource:
+        resource_id = row["resource_id"]
+        counts[resource_id] = {key: row[key] for key in ("total", "completed", "not_completed", "open")}
+        of_resource = Q(resource_id=resource_id) if resource_id is not None else Q(resource__isnull=True)
+        if row.get("first") is not None:
+            of_resource &= Q(pk__gte=row["first"])
+        if row.get("last") is not None:
+            of_resource &= Q(pk__lte=row["last"])
+        shown |= of_resource
+    if not counts:
+        return []
+    listed = reviewed if limit is None else reviewed.filter(shown)
     groups = {}
     for mission in listed.select_related("area", "resource", "outcome").order_by("resource__code", "pk"):
-        group = groups.setdefault(mission.resource_id, {"resource": mission.resource, "missions": []})
-        group["missions"].append(mission)
-        n = counts[mission.pk]
-        group.update(
-            total=n["n_total"],
-            completed=n["n_completed"],
-            not_completed=n["n_not_completed"],
-            open=n["n_open"],
-        )
+        group = groups.get(mission.resource_id)
+        if group is None:
+            group = {"resource": mission.resource, "missions": [], **counts[mission.resource_id]}
+            groups[mission.resource_id] = group
+        if limit is None or len(group["missions"]) < limit:
+            group["missions"].append(mission)
     return sorted(groups.values(), key=lambda g: (g["resource"] is None, str(g["resource"] or "")))
 
 
