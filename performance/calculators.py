@@ -51,12 +51,10 @@ def periods_tz():
     return ZoneInfo("Europe/London")
 
 
-# A transition carries its mission's NPU, operation and kind: one NPU's day is a range of the
-# (area, at) index, with no join to the missions.
+# A transition or an outcome carries its mission's NPU, operation and kind: one NPU's day is a
+# range of the (area, date) index, with no join to the missions.
 TRANSITIONS = Family("transitions", "tasking.MissionTransition", "at", "area_id", "operation_id", DAY)
-OUTCOMES = Family(
-    "outcomes", "tasking.Outcome", "completed_at", "mission__area_id", "mission__operation_id", DAY
-)
+OUTCOMES = Family("outcomes", "tasking.Outcome", "completed_at", "area_id", "operation_id", DAY)
 PATROLS = Family(
     "patrols", "tasking.ScheduledPatrol", "starts_at", "grid__area_id", "grid__operation_id", DAY
 )
@@ -84,7 +82,7 @@ def calculator(name, family, description):
     return register
 
 
-def _kinds(params, field="mission__kind"):
+def _kinds(params, field="mission_kind"):
     kinds = params.get("kinds")
     return Q(**{f"{field}__in": kinds}) if kinds else Q()
 
@@ -97,7 +95,7 @@ def _sum(field, condition):
     "transition_count", TRANSITIONS, "Mission transitions into a state (params: to_state, from_states, kinds)"
 )
 def _transition_count(params):
-    condition = Q(to_state=params["to_state"]) & _kinds(params, "mission_kind")
+    condition = Q(to_state=params["to_state"]) & _kinds(params)
     if params.get("from_states"):
         condition &= Q(from_state__in=params["from_states"])
     return Count("id", filter=condition), None
@@ -105,7 +103,7 @@ def _transition_count(params):
 
 @calculator("transition_rate", TRANSITIONS, "Share of missions finished that were completed (params: kinds)")
 def _transition_rate(params):
-    kinds = _kinds(params, "mission_kind")
+    kinds = _kinds(params)
     finished = Q(to_state__in=["completed", "not_completed"]) & kinds
     return Count("id", filter=Q(to_state="completed") & kinds), Count("id", filter=finished)
 

@@ -32,6 +32,9 @@ class BareOutcome(models.Model):  # noqa: DJ008
     home_office_outcome_id = models.BigIntegerField(null=True)
     logged_by_id = models.IntegerField()
     mission_id = models.BigIntegerField(null=True)
+    area_id = models.BigIntegerField()
+    operation_id = models.BigIntegerField(null=True)
+    mission_kind = models.CharField(max_length=20)
 
     class Meta:
         app_label = "performance"
@@ -68,7 +71,14 @@ class BareOutcomeSerializer(serializers.ModelSerializer):
         now = timezone.now()
         validated_data.setdefault("completed_at", now)
         return super().create(
-            {**validated_data, "logged_at": now, "logged_by_id": self.context["request"].user.pk}
+            {
+                **validated_data,
+                "logged_at": now,
+                "logged_by_id": self.context["request"].user.pk,
+                # What an outcome copies from its mission (no mission here: fixed values).
+                "area_id": 1,
+                "mission_kind": "npu_arrest",
+            }
         )
 
 

@@ -156,6 +156,13 @@ class Outcome(models.Model):
     ]  # fmt: skip
 
     mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="outcome")
+    # The mission's NPU, operation and kind, copied as on MissionTransition: one NPU's outcomes of a
+    # day are a range of the (area, completed_at) index.
+    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
+    operation = models.ForeignKey(
+        "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mission_kind = models.CharField(max_length=20, choices=RequestKind.choices)
     result = models.CharField(max_length=18, choices=Result.choices, db_index=True)
     arrests = models.PositiveSmallIntegerField(default=0)
     firearms = models.PositiveSmallIntegerField(default=0)
@@ -177,6 +184,7 @@ class Outcome(models.Model):
 
     class Meta:
         ordering = ["-completed_at"]
+        indexes = [models.Index(fields=["area", "completed_at"], name="outcome_area_completed_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(drugs_class_a_grams__gte=0)
@@ -189,6 +197,14 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.mission.reference}: {self.get_result_display()}"
+
+    @classmethod
+    def of(cls, mission, **fields):
+        """An outcome of ``mission``, carrying the mission's NPU, operation and kind."""
+        return cls(
+            mission=mission, area_id=mission.area_id, operation_id=mission.operation_id,
+            mission_kind=mission.kind, **fields,
+        )  # fmt: skip
 
     @property
     def has_finds(self):

@@ -141,8 +141,10 @@ def mission_log_outcome(*, actor, mission, expected_version=None, **fields):
     curfew breach raises a follow-up arrest request linked to the check."""
     mission = _locked(mission, expected_version)
     _check_move(mission, S.COMPLETED)
-    outcome = Outcome(mission=mission, logged_by=actor, **fields)
-    outcome.full_clean(exclude=["mission", "logged_by"], validate_constraints=False)  # see Outcome.clean
+    outcome = Outcome.of(mission, logged_by=actor, **fields)
+    outcome.full_clean(
+        exclude=["mission", "area", "operation", "logged_by"], validate_constraints=False
+    )  # see Outcome.clean
     outcome.save()
     from_state = mission.state
     mission.state, mission.finished_at = S.COMPLETED, outcome.completed_at

@@ -566,7 +566,7 @@ def history_build(count, today, actor):
         for a, b, h in steps
     )  # fmt: skip
     Outcome.objects.bulk_create(
-        Outcome(mission=mission, result="arrested", arrests=1 + i % 3, completed_at=moments[i],
+        Outcome.of(mission, result="arrested", arrests=1 + i % 3, completed_at=moments[i],
                 logged_by=actor)
         for i, mission in enumerate(missions)
     )  # fmt: skip

@@ -92,7 +92,7 @@ class Command(BaseCommand):
     def build(self, missions, pool, seed, r, record):
         from operations.models import Event
         from operations.reference import reference_data_load
-        from performance.bench.dataset import bench_users, dataset_generate
+        from performance.bench.dataset import bench_users, dataset_generate, vacuum_analyze
         from performance.engine import indicators_drain
         from performance.reconcile import indicators_reconcile
 
@@ -106,6 +106,7 @@ class Command(BaseCommand):
         indicators_reconcile(repair=True)
         indicators_drain()
         Event.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
+        vacuum_analyze(["performance_indicatorvalue", "performance_dirtybucket", "operations_event"])
         seeded = time.monotonic() - start
         self.log(f"  values seeded in {seeded:.0f} s")
         if record:
