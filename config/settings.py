@@ -185,10 +185,15 @@ AXES_LOCKOUT_CALLABLE = "operations.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip_address"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# The web processes and the workers must share this cache: the "a dispatch (or drain) is waiting
+# in the queue" flags live in it. Redis when there is one (REDIS_URL, else a redis:// broker URL);
+# otherwise tasks run in this process and a local cache is enough.
+_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+_CACHE_URL = os.environ.get("REDIS_URL") or (_BROKER_URL if _BROKER_URL.startswith("redis") else "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if not os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if not _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
 }
 
 REST_FRAMEWORK = {

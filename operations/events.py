@@ -7,6 +7,11 @@ Consumers register for event types (``@consumer("mission.outcome_logged")``) fro
 :class:`EventDelivery` per consumer in the same transaction as the consumer's effect, so a
 redelivered event is skipped by every consumer that already handled it. A periodic sweep
 re-enqueues events that are still unprocessed after ``OUTBOX_SWEEP_AFTER_SECONDS``.
+
+Dispatch is coalesced: a commit sends a dispatch task only when none is waiting in the queue (a
+flag in the cache), and that task dispatches every pending event, oldest first, a chunk per
+transaction. A consumer registered with ``batch=True`` receives a chunk's events of its types in
+one call, so a burst of events costs one message and one pass rather than one of each per event.
 """
 
 import logging
@@ -16,6 +21,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -24,7 +30,10 @@ from .models import Event, EventDelivery
 logger = logging.getLogger(__name__)
 
 _consumers = defaultdict(dict)
+_batch_consumers = set()  # names of consumers that take a list of events
 _local = threading.local()
+DISPATCH_QUEUED = "outbox:dispatch-queued"  # cache flag: a dispatch task is waiting in the queue
+DISPATCH_QUEUED_TTL = 5
 
 
 @contextmanager
@@ -44,40 +53,86 @@ def is_dispatch_deferred():
     return getattr(_local, "deferred", False)
 
 
-def events_dispatch_pending(*, chunk=500):
-    """Dispatch every unprocessed event in this process, oldest first, a chunk per transaction:
-    the bulk counterpart of ``event_dispatch`` (same receipts, so redelivery is still harmless).
-    Returns the count. Meant for bulk jobs inside ``dispatch_deferred``."""
-    total = 0
+def events_dispatch_pending(*, chunk=200):
+    """Dispatch every event not yet tried, oldest first, a chunk per transaction (same receipts
+    as ``event_dispatch``, so redelivery is still harmless). Returns the count.
+
+    This is the coalesced dispatch task's work, and bulk jobs run it once at the end of a
+    ``dispatch_deferred`` block. Events skipped by another dispatcher's lock are its own; an
+    event whose consumer failed is left unprocessed, with its error, for the outbox sweep,
+    which retries it alone."""
+    _dispatch_flag_clear()
+    total, after = 0, 0
     while True:
         with transaction.atomic():
             events = list(
                 Event.objects.select_for_update(skip_locked=True)
-                .filter(processed_at__isnull=True)
+                .filter(processed_at__isnull=True, attempts=0, pk__gt=after)
                 .order_by("id")[:chunk]
             )
             if not events:
                 return total
-            done = set(EventDelivery.objects.filter(event__in=events).values_list("event_id", "consumer"))
-            receipts, now = [], timezone.now()
+            after = events[-1].pk
+            _deliver_chunk(events)
+        total += len(events)
+
+
+def _deliver_chunk(events):
+    """Each consumer gets the chunk's events it has not had yet (a batch consumer in one call),
+    each call in a savepoint as in ``event_dispatch``: a failing call is rolled back alone (a
+    failing batch is tried again event by event), its events keep their error and stay for the
+    sweep, and the others go on. Receipts and processed marks are written in two statements."""
+    done = set(EventDelivery.objects.filter(event__in=events).values_list("event_id", "consumer"))
+    todo = defaultdict(list)
+    for event in events:
+        for consumer_name, fn in consumers_for(event.type).items():
+            if (event.pk, consumer_name) not in done:
+                todo[(consumer_name, fn)].append(event)
+    delivered, errors = [], defaultdict(list)
+    for (consumer_name, fn), pending in todo.items():
+        batch = consumer_name in _batch_consumers
+        if batch and len(pending) > 1 and _call(consumer_name, fn, pending, pending, None):
+            delivered += [(event, consumer_name) for event in pending]
+            continue
+        for event in pending:
+            if _call(consumer_name, fn, [event] if batch else event, [event], errors):
+                delivered.append((event, consumer_name))
+    now = timezone.now()
+    EventDelivery.objects.bulk_create(
+        [EventDelivery(event=event, consumer=name, delivered_at=now) for event, name in delivered]
+    )
+    for event in events:
+        event.attempts += 1
+        event.last_error = "\n".join(errors.get(event.pk, []))
+        event.processed_at = None if event.pk in errors else now
+    Event.objects.bulk_update(events, ["processed_at", "attempts", "last_error"])
+
+
+def _call(consumer_name, fn, argument, events, errors):
+    """Run ``fn(argument)`` in a savepoint; on failure record it against ``events`` (unless
+    ``errors`` is None: a batch about to be retried event by event) and return False."""
+    try:
+        with transaction.atomic():
+            fn(argument)
+        return True
+    except Exception as exc:
+        if errors is not None:
+            logger.exception("Consumer %s failed on event %s", consumer_name, events[0].pk)
             for event in events:
-                for consumer_name, fn in consumers_for(event.type).items():
-                    if (event.pk, consumer_name) not in done:
-                        fn(event)
-                        receipts.append(EventDelivery(event=event, consumer=consumer_name, delivered_at=now))
-                event.processed_at, event.attempts = now, event.attempts + 1
-            EventDelivery.objects.bulk_create(receipts)
-            Event.objects.bulk_update(events, ["processed_at", "attempts"])
-            total += len(events)
+                errors[event.pk].append(f"{consumer_name}: {exc!r}")
+        return False
 
 
-def consumer(*event_types, name=None):
-    """Register the decorated function ``fn(event)`` for each of ``event_types``."""
+def consumer(*event_types, name=None, batch=False):
+    """Register the decorated function for each of ``event_types``: ``fn(event)``, or with
+    ``batch=True`` ``fn(events)``, called with a list of one or more events of those types."""
 
     def register(fn):
         consumer_name = name or f"{fn.__module__}.{fn.__qualname__}"
         for event_type in event_types:
             _consumers[event_type][consumer_name] = fn
+        if batch:
+            _batch_consumers.add(consumer_name)
         return fn
 
     return register
@@ -107,14 +162,32 @@ def event_emit(event_type, *, payload, aggregate=None):
 
 
 def _enqueue(event_id):
+    """Send a dispatch unless one is already waiting in the queue: it dispatches every pending
+    event when it runs, this one included. The flag is cleared when a dispatch starts (before it
+    claims), so an event committed after that sends a new one; if the flag or its task is lost
+    (a broker crash), the flag expires after DISPATCH_QUEUED_TTL seconds and the outbox sweep
+    sends the event again."""
     from .tasks import dispatch_event
 
     if is_dispatch_deferred():
         return
     try:
+        if not cache.add(DISPATCH_QUEUED, event_id, timeout=DISPATCH_QUEUED_TTL):
+            return
+    except Exception:  # the cache is down: send the dispatch anyway
+        logger.warning("Could not flag the queued event dispatch; sending one anyway.")
+    try:
         dispatch_event.delay(event_id)
     except Exception:  # broker down: the sweep will pick the event up later
         logger.warning("Could not enqueue event %s; the outbox sweep will retry it.", event_id)
+        _dispatch_flag_clear()
+
+
+def _dispatch_flag_clear():
+    try:
+        cache.delete(DISPATCH_QUEUED)
+    except Exception:  # the cache is down: the flag expires on its own
+        logger.warning("Could not clear the queued event dispatch flag.")
 
 
 def event_dispatch(*, event_id):
@@ -135,7 +208,7 @@ def event_dispatch(*, event_id):
             try:
                 with transaction.atomic():
                     EventDelivery.objects.create(event=event, consumer=consumer_name)
-                    fn(event)
+                    fn([event] if consumer_name in _batch_consumers else event)
             except IntegrityError:
                 continue  # a concurrent dispatcher delivered it first
             except Exception as exc:  # a failing consumer must not block the others

@@ -2,12 +2,13 @@
 
 from celery import shared_task
 
-from .events import event_dispatch, events_dispatch, outbox_sweep
+from .events import events_dispatch, events_dispatch_pending, outbox_sweep
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def dispatch_event(event_id):
-    return event_dispatch(event_id=event_id)
+    """Sent for ``event_id`` when no dispatch was waiting: dispatches every pending event."""
+    return events_dispatch_pending()
 
 
 @shared_task

@@ -1,5 +1,6 @@
 """Performance listens to tasking, patrol and import events and marks the buckets they touch."""
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils import timezone
 from operations.events import consumer, is_dispatch_deferred
 
 from .calculators import CRIMES, OUTCOMES, PATROLS, TRANSITIONS, VISITS
-from .engine import Context, buckets_mark
+from .engine import Context, buckets_mark, buckets_mark_pairs
 
 MISSION_EVENTS = (
     "mission.allocated",
@@ -23,23 +24,21 @@ def _local_day(value):
     return timezone.localdate(moment)
 
 
-@consumer(*MISSION_EVENTS, name="performance.missions")
-def on_mission_event(event):
+@consumer(*MISSION_EVENTS, name="performance.missions", batch=True)
+def on_mission_events(events):
+    """A batch of mission events marks its buckets once per family and day."""
     if is_dispatch_deferred():
         return  # a bulk job (the demo loader) recomputes everything once when it finishes
-    payload = event.payload
+    marks = defaultdict(set)
+    for event in events:
+        payload = event.payload
+        pair = (payload.get("area"), payload.get("operation"))
+        marks[(TRANSITIONS, _local_day(event.created_at))].add(pair)
+        if event.type == "mission.outcome_logged":
+            marks[(OUTCOMES, _local_day(payload["completed_at"]))].add(pair)
     context = Context()
-    areas, operations = [payload.get("area")], [payload.get("operation")]
-    buckets_mark(
-        family=TRANSITIONS, day=_local_day(event.created_at), area_ids=areas, operation_ids=operations,
-        context=context,
-    )  # fmt: skip
-    if event.type == "mission.outcome_logged":
-        buckets_mark(
-            family=OUTCOMES, day=_local_day(payload["completed_at"]), area_ids=areas,
-            operation_ids=operations,
-            context=context,
-        )  # fmt: skip
+    for (family, day), pairs in sorted(marks.items(), key=lambda item: (item[0][0].name, item[0][1])):
+        buckets_mark_pairs(family=family, day=day, pairs=sorted(pairs, key=str), context=context)
 
 
 @consumer("patrol.visit_logged", name="performance.visits")

@@ -75,14 +75,16 @@ class Context:
 def buckets_mark(*, family, day, area_ids, operation_ids, context=None):
     """Mark the base buckets of every active indicator of ``family`` for ``day`` dirty, for the
     given areas (and the force) and operations (and 'all'); the drain runs after commit."""
+    pairs = [(area, op) for area in area_ids or [None] for op in operation_ids or [None]]
+    return buckets_mark_pairs(family=family, day=day, pairs=pairs, context=context)
+
+
+def buckets_mark_pairs(*, family, day, pairs, context=None):
+    """``buckets_mark`` for (area, operation) pairs: a batch of events marks its buckets of one
+    day in one statement."""
     context = context or Context()
     start = periods.start_of(family.base, day)
-    keys = {
-        key
-        for area in area_ids or [None]
-        for op in operation_ids or [None]
-        for key in context.keys_for(area, op)
-    }
+    keys = {key for area, op in pairs for key in context.keys_for(area, op)}
     rows = [
         DirtyBucket(
             indicator_id=indicator.pk,

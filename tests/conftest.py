@@ -37,14 +37,16 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
-def _no_drain_flag_left_over():
-    """The 'a drain is queued' flag lives in the cache for a few seconds: a test that stops a
-    drain from running (a mocked task) must not hold back the next test's drain."""
+def _no_queued_flag_left_over():
+    """The 'a drain is queued' and 'a dispatch is queued' flags live in the cache for a few
+    seconds: a test that stops a task from running (a mocked task) must not hold back the next
+    test's."""
     from django.core.cache import cache
 
+    from operations.events import DISPATCH_QUEUED
     from performance.engine import DRAIN_QUEUED
 
-    cache.delete(DRAIN_QUEUED)
+    cache.delete_many([DRAIN_QUEUED, DISPATCH_QUEUED])
 
 
 def make_user(django_user_model, username, role):

@@ -101,6 +101,12 @@ class CeleryWorkerProcess:
             self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
+def share_cache_with_worker(settings, url):
+    """This process's cache on the worker's Redis, as in production (REDIS_URL for both): the
+    queued-dispatch and queued-drain flags must be the worker's."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
 @pytest.fixture
 def redis_broker():
     """The test Redis database, emptied, as a client."""
@@ -112,7 +118,7 @@ def redis_broker():
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, redis_broker, tmp_path):
+def celery_worker_process(transactional_db, redis_broker, tmp_path, settings):
     """A worker on the test database and Redis; this process enqueues to the same broker.
 
     Depends on ``transactional_db`` so the worker sees committed rows and is stopped before the
@@ -133,6 +139,7 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path):
     }
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     point_celery_at(broker_url, always_eager=False)
+    share_cache_with_worker(settings, broker_url)
     worker = CeleryWorkerProcess(env, tmp_path / "celery-worker.log")
     try:
         yield worker
@@ -145,7 +152,7 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path):
 
 
 @pytest.fixture
-def chaos_redis(transactional_db, tmp_path):
+def chaos_redis(transactional_db, tmp_path, settings):
     """A Redis server of the test's own, on a free port in 6390–6399, that the test may crash and
     restart; this process's Celery app publishes to it. Always killed at the end."""
     from .chaos_helpers import RedisServer, free_port
@@ -153,6 +160,7 @@ def chaos_redis(transactional_db, tmp_path):
     server = RedisServer(free_port(), tmp_path / "chaos-redis.log").start()
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     point_celery_at(server.url, always_eager=False)
+    share_cache_with_worker(settings, server.url)
     try:
         yield server
     finally:

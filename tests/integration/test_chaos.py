@@ -365,7 +365,7 @@ def test_outcomes_logged_through_worker_kills_and_redis_crashes_are_each_counted
 # ---------------------------------------------------------------------------------- one drain
 
 
-DRAIN_DAYS = 10  # 5,400 dirty buckets: three batches of the drain, a few seconds each
+DRAIN_DAYS = 20  # 10,800 dirty buckets: six batches of the drain, a second or more each
 
 
 def test_a_drain_whose_worker_is_killed_mid_run_is_delivered_again_and_finishes(

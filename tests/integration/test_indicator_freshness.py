@@ -38,7 +38,7 @@ def worker(celery_worker_process, monkeypatch):
     def not_here(*args, **kwargs):
         raise AssertionError("the test process must only enqueue; the worker computes")
 
-    monkeypatch.setattr("operations.tasks.event_dispatch", not_here)
+    monkeypatch.setattr("operations.tasks.events_dispatch_pending", not_here)
     monkeypatch.setattr("performance.tasks.indicators_drain", not_here)
     assert celery_app.conf.task_always_eager is False
     return celery_worker_process.start()

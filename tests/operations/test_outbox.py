@@ -9,7 +9,7 @@ import time_machine
 from django.db import transaction
 
 from operations import events
-from operations.events import consumer, event_dispatch, event_emit, outbox_sweep
+from operations.events import consumer, event_dispatch, event_emit, events_dispatch_pending, outbox_sweep
 from operations.models import Event, EventDelivery, Resource
 from operations.services import reference_update
 from operations.tasks import dispatch_event
@@ -178,8 +178,8 @@ def test_outbox_sweep_re_enqueues_only_unprocessed_events_older_than_the_delay(
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 30
     calls = register_consumer("tests.recorder")
     with time_machine.travel(START, tick=False) as clock:
-        lost_early = emit(django_capture_on_commit_callbacks, execute=False)
         delivered = emit(django_capture_on_commit_callbacks, execute=True)
+        lost_early = emit(django_capture_on_commit_callbacks, execute=False)
         clock.shift(25)
         lost_late = emit(django_capture_on_commit_callbacks, execute=False)
         assert calls == [delivered.pk]
@@ -195,6 +195,67 @@ def test_outbox_sweep_re_enqueues_only_unprocessed_events_older_than_the_delay(
         assert reload(lost_early).processed_at is not None
         assert reload(lost_late).processed_at is None
         assert reload(delivered).attempts == 1
+
+
+def test_a_dispatch_also_delivers_earlier_events_whose_own_dispatch_was_lost(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+    lost = emit(django_capture_on_commit_callbacks, execute=False)
+    sent = emit(django_capture_on_commit_callbacks, execute=True)
+
+    assert calls == [lost.pk, sent.pk]  # oldest first, each once
+    assert reload(lost).processed_at is not None
+    assert EventDelivery.objects.filter(event__in=[lost, sent]).count() == 2
+
+
+def test_while_a_dispatch_waits_in_the_queue_new_events_send_no_other(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+    with mock.patch("operations.tasks.dispatch_event.delay") as delay:
+        first = emit(django_capture_on_commit_callbacks, execute=True)
+        second = emit(django_capture_on_commit_callbacks, execute=True)
+    delay.assert_called_once_with(first.pk)  # the waiting dispatch will take both
+
+    assert events_dispatch_pending() == 2  # the queued task runs: it clears the flag first
+    assert calls == [first.pk, second.pk]
+    with mock.patch("operations.tasks.dispatch_event.delay") as delay:
+        third = emit(django_capture_on_commit_callbacks, execute=True)
+    delay.assert_called_once_with(third.pk)
+
+
+def test_a_batch_consumer_gets_the_pending_events_at_once_and_a_bad_one_is_set_aside(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls, name = [], "tests.batch"
+
+    def handle(batch):
+        if any(event.payload.get("bad") for event in batch):
+            raise Boom("cannot take a bad event")
+        calls.append([event.pk for event in batch])
+        Resource.objects.create(code=f"B{len(calls)}{batch[0].pk}", name="x", kind=Resource.Kind.OSU)
+
+    consumer(EVENT_TYPE, name=name, batch=True)(handle)
+    healthy = register_consumer("tests.healthy")
+    try:
+        with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+            good = [event_emit(EVENT_TYPE, payload={"n": n}) for n in range(3)]
+            bad = event_emit(EVENT_TYPE, payload={"bad": True})
+        assert events_dispatch_pending() == 4
+    finally:
+        events._consumers[EVENT_TYPE].pop(name, None)
+
+    # The batch of four failed as a whole and was rolled back (nothing of it was kept); then
+    # each event went alone: the good ones are delivered once, the bad one keeps its error.
+    assert calls == [[event.pk] for event in good]
+    assert Resource.objects.filter(code__startswith="B").count() == 3
+    assert healthy == [event.pk for event in [*good, bad]]
+    assert all(reload(event).processed_at is not None for event in good)
+    bad = reload(bad)
+    assert bad.processed_at is None and bad.attempts == 1 and "cannot take a bad event" in bad.last_error
+    assert set(bad.deliveries.values_list("consumer", flat=True)) == {"tests.healthy"}
+    assert events_dispatch_pending() == 0  # a failed event is the sweep's, not retried here
 
 
 def test_a_redelivered_event_changes_nothing_twice(
