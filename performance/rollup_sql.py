@@ -20,19 +20,23 @@ WITH keys AS (
         AS k(indicator_id, area_id, operation_key)
 ), targets AS (
     SELECT * FROM unnest(%(tk)s::varchar[], %(ts)s::date[], %(te)s::date[]) AS t(kind, start, stop)
+), source AS MATERIALIZED (
+    -- One index range scan per key (the bucket index: indicator, area, operation, kind, start)
+    -- over the finer values all the targets together cover; each target then sums its own.
+    SELECT v.indicator_id, v.area_id, v.operation_key, v.period_start, v.numerator, v.denominator
+    FROM keys k
+    JOIN performance_indicatorvalue v
+      ON v.indicator_id = k.indicator_id AND v.area_id = k.area_id
+     AND v.operation_key = k.operation_key AND v.period_kind = %(source)s
+     AND v.period_start >= %(lower)s AND v.period_start < %(upper)s
 ), sums AS (
-    -- One index range scan per key and target (the bucket index: indicator, area, operation,
-    -- kind, start), reading only the finer values that target sums.
     SELECT k.indicator_id, k.area_id, k.operation_key, t.kind, t.start,
-           round(COALESCE(v.n, 0), 4) AS n, round(COALESCE(v.d, 0), 4) AS d
+           round(COALESCE(SUM(s.numerator), 0), 4) AS n, round(COALESCE(SUM(s.denominator), 0), 4) AS d
     FROM keys k CROSS JOIN targets t
-    CROSS JOIN LATERAL (
-        SELECT SUM(v.numerator) AS n, SUM(v.denominator) AS d
-        FROM performance_indicatorvalue v
-        WHERE v.indicator_id = k.indicator_id AND v.area_id = k.area_id
-          AND v.operation_key = k.operation_key AND v.period_kind = %(source)s
-          AND v.period_start >= t.start AND v.period_start < t.stop
-    ) v
+    LEFT JOIN source s
+      ON s.indicator_id = k.indicator_id AND s.area_id = k.area_id
+     AND s.operation_key = k.operation_key AND s.period_start >= t.start AND s.period_start < t.stop
+    GROUP BY k.indicator_id, k.area_id, k.operation_key, t.kind, t.start
 ), finished AS (
     SELECT s.indicator_id, s.area_id, s.operation_key, s.kind, s.start, s.n,
            CASE i.unit WHEN %(rate)s THEN NULLIF(a.population, 0)::numeric
@@ -74,6 +78,7 @@ def _upsert(keys, source, targets):
         "ki": [k[0] for k in keys], "ka": [k[1] for k in keys], "ko": [k[2] for k in keys],
         "tk": [t[0] for t in targets], "ts": [t[1] for t in targets], "te": [t[2] for t in targets],
         "source": source, "now": timezone.now(),
+        "lower": min(t[1] for t in targets), "upper": max(t[2] for t in targets),
         "rate": Indicator.Unit.RATE, "percent": Indicator.Unit.PERCENT,
     }  # fmt: skip
     with connection.cursor() as cursor:
