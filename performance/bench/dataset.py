@@ -9,23 +9,30 @@ results in the proportions the papers describe (curfew breaches about 16 %, most
 finds). ``pool`` missions are left in progress today for the API benchmark to complete.
 """
 
-import bisect
 import io
-import queue
-import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import timedelta
 from random import Random
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
-LONDON = ZoneInfo("Europe/London")
-HOUR = 3600.0
+from .copy_sink import (
+    HOUR,
+    LONDON,
+    TABLES,
+    Counts,
+    Sink,
+    day_bounds,
+    flush,
+    next_ids,
+    reset_sequences,
+    ts,
+    vacuum_analyze,
+    weighted,
+)
+from .dataset_places import crimes_write, patrols_write
+
 YEARS = 5
 CHUNK = 20_000  # missions per COPY batch
 
@@ -45,164 +52,9 @@ KINDS = [
 ]
 OTHER_OPERATIONS = ["SCEPTRE", "GUARDIAN", "SECLUSION", "HENHOUSE", "CLTF", "VANGUARD"]
 WEEKDAY_FACTOR = [1.1, 1.15, 1.15, 1.1, 1.05, 0.75, 0.7]
+
+
 # police.uk crime type, share of recorded crime (West Midlands, roughly)
-CRIME_TYPES = [
-    ("Violence and sexual offences", 38),
-    ("Anti-social behaviour", 8),
-    ("Other theft", 8),
-    ("Vehicle crime", 8),
-    ("Public order", 8),
-    ("Criminal damage and arson", 7),
-    ("Shoplifting", 6),
-    ("Burglary", 5),
-    ("Robbery", 2.5),
-    ("Drugs", 2.5),
-    ("Other crime", 2.5),
-    ("Theft from the person", 1.5),
-    ("Possession of weapons", 1.2),
-    ("Bicycle theft", 0.8),
-]
-LAST_OUTCOMES = [
-    ("Investigation complete; no suspect identified", 40),
-    ("Unable to prosecute suspect", 25),
-    ("Under investigation", 12),
-    ("Awaiting court outcome", 6),
-    ("Offender given a caution", 3),
-    ("Local resolution", 4),
-    ("Offender sent to prison", 2),
-    ("Offender fined", 2),
-    ("Further investigation is not in the public interest", 6),
-]
-TABLES = {
-    "request": "tasking_request",
-    "mission": "tasking_mission",
-    "transition": "tasking_missiontransition",
-    "outcome": "tasking_outcome",
-    "visit": "tasking_patrolvisit",
-    "patrol": "tasking_scheduledpatrol",
-    "crime": "operations_crimerecord",
-    "period": "tasking_taskingperiod",
-}
-COLUMNS = {
-    "request": "id, kind, state, forensic_hit, subject_reference, subject_name, location, intelligence_summary, "  # noqa: E501
-    "requested_by, received_at, due_by, priority_score, grade, area_id, operation_id, created_by_id",
-    "mission": "id, kind, due_by, state, version, carry_overs, state_reason, created_at, allocated_at, "
-    "started_at, finished_at, area_id, operation_id, resource_id, request_id, period_id",
-    "transition": "id, from_state, to_state, at, reason, details, actor_id, mission_id, area_id, "
-    "operation_id, mission_kind",
-    "outcome": "id, result, arrests, firearms, ammunition_rounds, knives_weapons, drugs_class_a_grams, "
-    "drugs_class_b_grams, drugs_class_c_grams, cash_gbp, vehicles, other_finds, completed_at, logged_at, "
-    "notes, logged_by_id, mission_id, area_id, operation_id, mission_kind",
-    "visit": "id, officer_reference, arrived_at, left_at, dwell_minutes, source, logged_at, grid_id, "
-    "resource_id",
-    "patrol": "id, starts_at, ends_at, arrive_by, compliant_visit_id, grid_id, period_id, window_id",
-    "crime": "id, key, crime_id, month, reported_by, falls_within, longitude, latitude, location, "
-    "lsoa_code, lsoa_name, crime_type, last_outcome_category, context, source_file, line, area_id, "
-    "offence_group_id",
-    "period": "id, day, starts_at, ends_at",
-}
-
-
-def ts(epoch):
-    return datetime.fromtimestamp(epoch, UTC).isoformat()
-
-
-def weighted(rng, pairs):
-    """A chooser over (value, weight) pairs: ``choose()`` → value."""
-    values, weights = [p[0] for p in pairs], [p[1] for p in pairs]
-    total, acc, cum = sum(weights), 0.0, []
-    for weight in weights:
-        acc += weight
-        cum.append(acc / total)
-    return lambda: values[min(bisect.bisect(cum, rng.random()), len(values) - 1)]
-
-
-@dataclass
-class Counts:
-    rows: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def add(self, name, n):
-        self.rows[name] = self.rows.get(name, 0) + n
-
-
-class Sink:
-    """Writes COPY batches: inline on Django's connection (inside the caller's transaction, as in
-    tests), or from a background thread on its own connection so PostgreSQL ingests while Python
-    generates the next batch (and, as a superuser, with FK triggers off: the generator is consistent)."""
-
-    def __init__(self, threaded):
-        self.threaded, self.error = threaded, None
-        if threaded:
-            self.jobs = queue.Queue(maxsize=3)
-            self.thread = threading.Thread(target=self._run, daemon=True)
-            self.thread.start()
-
-    def write(self, name, text):
-        if not text:
-            return
-        if not self.threaded:
-            with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(name)) as copy:
-                copy.write(text)
-            return
-        if self.error:
-            raise self.error
-        self.jobs.put((name, text))
-
-    def close(self):
-        if self.threaded:
-            self.jobs.put(None)
-            self.thread.join()
-            if self.error:
-                raise self.error
-
-    def _run(self):
-        import psycopg
-
-        db = settings.DATABASES["default"]
-        try:
-            with psycopg.connect(
-                dbname=db["NAME"],
-                user=db["USER"],
-                password=db["PASSWORD"] or None,
-                host=db["HOST"] or None,
-                port=db["PORT"] or None,
-            ) as conn:
-                if conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]:
-                    conn.execute("set session_replication_role = replica")
-                conn.execute("set synchronous_commit = off")
-                while (job := self.jobs.get()) is not None:
-                    with conn.cursor() as cursor, cursor.copy(_copy_sql(job[0])) as copy:
-                        copy.write(job[1])
-                    conn.commit()
-        except Exception as exc:  # surfaced to the generator on its next write
-            self.error = exc
-            while self.jobs.get() is not None:
-                pass
-
-
-def _copy_sql(name):
-    return f"COPY {TABLES[name]} ({COLUMNS[name]}) FROM STDIN"
-
-
-def _next_ids():
-    with connection.cursor() as cursor:
-        out = {}
-        for name, table in TABLES.items():
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 — fixed names
-            out[name] = cursor.fetchone()[0] + 1
-        return out
-
-
-def _reset_sequences():
-    with connection.cursor() as cursor:
-        for table in TABLES.values():
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 — fixed names
-                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
-            )
-
-
 def dataset_generate(*, missions, seed=20260101, pool=0, grids=None, crimes=None, threaded=True, log=None):
     """Generate ``missions`` missions of history over 5 years (ending two days ago), ``pool`` more in
     progress today, patrols and a year of crimes. Reference data must be loaded. Returns Counts."""
@@ -221,7 +73,7 @@ def dataset_generate(*, missions, seed=20260101, pool=0, grids=None, crimes=None
     today = timezone.localdate()
     first = today - timedelta(days=YEARS * 365 + 1)
     last = today - timedelta(days=2)
-    ids = _next_ids()
+    ids = next_ids()
     sink = Sink(threaded)
     try:
         period_ids = _periods(sink, ids, first, today + timedelta(days=1), counts)
@@ -245,9 +97,9 @@ def dataset_generate(*, missions, seed=20260101, pool=0, grids=None, crimes=None
             _pool(sink, rng, ids, counts, pool, npus, operations, npu_team, period_ids, actor_id)
         scale = missions / 1_000_000
         grids = grids if grids is not None else max(4, min(48, round(48 * scale * 4)))
-        _patrols(sink, rng, ids, counts, grids, first, last, npus, operations, npu_team, period_ids)
+        patrols_write(sink, rng, ids, counts, grids, first, last, npus, operations, npu_team, period_ids)
         groups = dict(OffenceGroup.objects.filter(parent=None).values_list("police_uk_crime_type", "pk"))
-        _crimes(
+        crimes_write(
             sink,
             rng,
             ids,
@@ -259,20 +111,10 @@ def dataset_generate(*, missions, seed=20260101, pool=0, grids=None, crimes=None
         )
     finally:
         sink.close()
-    _reset_sequences()
+    reset_sequences()
     vacuum_analyze(TABLES.values())
     counts.seconds = time.monotonic() - started
     return counts
-
-
-def vacuum_analyze(tables):
-    """VACUUM (ANALYZE) freshly loaded tables, as autovacuum would on a running server: fresh
-    statistics for the planner, and a visibility map so that index-only scans need not visit the
-    table (a server may run with autovacuum off, as this one's test setup does)."""
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"  # VACUUM needs autocommit
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"{command} {table}")
 
 
 def _bench_actor_id():
@@ -280,12 +122,6 @@ def _bench_actor_id():
 
     user, _ = get_user_model().objects.get_or_create(username="bench-history")
     return user.pk
-
-
-def _day_bounds(day):
-    midnight = datetime.combine(day, dtime(), tzinfo=LONDON).timestamp()
-    period = datetime.combine(day, dtime(settings.TASKING_PERIOD_START_HOUR), tzinfo=LONDON).timestamp()
-    return midnight, period
 
 
 def _periods(sink, ids, first, last, counts):
@@ -297,8 +133,8 @@ def _periods(sink, ids, first, last, counts):
         if day in existing:
             out[day] = existing[day]
         else:
-            _, start = _day_bounds(day)
-            _, end = _day_bounds(day + timedelta(days=1))
+            _, start = day_bounds(day)
+            _, end = day_bounds(day + timedelta(days=1))
             out[day] = ids["period"]
             buf.write(f"{ids['period']}\t{day.isoformat()}\t{ts(start)}\t{ts(end)}\n")
             ids["period"] += 1
@@ -362,7 +198,7 @@ def _missions(
     done = 0
     for offset, per_day in enumerate(_per_day(rng, total, first, last)):
         day = first + timedelta(days=offset)
-        midnight, _ = _day_bounds(day)
+        midnight, _ = day_bounds(day)
         for _ in range(per_day):
             kind, op_code, due_hours = choose_kind()
             area, code = choose_npu()
@@ -372,7 +208,7 @@ def _missions(
             created = midnight + rng.uniform(6, 22) * HOUR
             local_hour = (created - midnight) / HOUR
             pday = day if local_hour < settings.TASKING_PERIOD_START_HOUR else day + timedelta(days=1)
-            _, pstart = _day_bounds(pday)
+            _, pstart = day_bounds(pday)
             _write_mission(
                 bufs,
                 rng,
@@ -393,8 +229,8 @@ def _missions(
             )
             done += 1
             if done % CHUNK == 0:
-                _flush(sink, bufs)
-    _flush(sink, bufs)
+                flush(sink, bufs)
+    flush(sink, bufs)
 
 
 def _write_mission(
@@ -480,13 +316,6 @@ def _write_mission(
     counts.add("transitions", len(trans))
 
 
-def _flush(sink, bufs):
-    for name in ("request", "mission", "transition", "outcome", "visit", "patrol", "crime"):
-        if name in bufs:
-            sink.write(name, bufs[name].getvalue())
-            bufs[name] = io.StringIO()
-
-
 def _pool(sink, rng, ids, counts, pool, npus, operations, npu_team, period_ids, actor):
     """Missions in progress in the current tasking period, for the API benchmark to complete."""
     from tasking.models.periods import period_bounds
@@ -517,111 +346,7 @@ def _pool(sink, rng, ids, counts, pool, npus, operations, npu_team, period_ids, 
             final="in_progress",
         )
         counts.add("pool", 1)
-    _flush(sink, bufs)
-
-
-def _patrols(sink, rng, ids, counts, grids, first, last, npus, operations, npu_team, period_ids):
-    """Hot grids (one daily 18:00–20:00 window each), a scheduled patrol per grid per day and its
-    visits; about three in four patrols get a compliant visit."""
-    from tasking.geo import square_cell
-    from tasking.models import HotGrid, PatrolWindow
-
-    made = []
-    guardian = [operations.get("GUARDIAN"), operations.get("TGP"), None, None]
-    with transaction.atomic():
-        for i in range(grids):
-            area, code, _ = npus[i % len(npus)]
-            lon, lat = -2.1 + (i % 12) * 0.06, 52.42 + (i // 12) * 0.03
-            geometry = square_cell(lon=lon, lat=lat, size_m=200)
-            xs = [p[0] for p in geometry["coordinates"][0]]
-            ys = [p[1] for p in geometry["coordinates"][0]]
-            grid = HotGrid.objects.create(
-                code=f"BENCH-{i:03d}",
-                name=f"Bench grid {i}",
-                area_id=area,
-                geometry=geometry,
-                min_lon=min(xs),
-                min_lat=min(ys),
-                max_lon=max(xs),
-                max_lat=max(ys),
-                operation_id=guardian[i % 4],
-                active_from=first,
-            )
-            window = PatrolWindow.objects.create(
-                grid=grid, weekdays=list(range(7)), start_time=dtime(18), end_time=dtime(20)
-            )
-            made.append((grid.pk, window.pk, npu_team[code]))
-    bufs = {"visit": io.StringIO(), "patrol": io.StringIO()}
-    day = first
-    while day <= last:
-        midnight, _ = _day_bounds(day)
-        start = midnight + 18 * HOUR
-        for grid, window, resource in made:
-            compliant = "\\N"
-            for v in range(rng.choice([0, 1, 1, 1, 2])):
-                arrived = start + rng.uniform(0, 1.8) * HOUR
-                dwell = rng.choice([5, 10, 15, 18, 20, 25, 30])
-                vid = ids["visit"]
-                ids["visit"] += 1
-                bufs["visit"].write(
-                    f"{vid}\tPC {vid % 4000}\t{ts(arrived)}\t{ts(arrived + dwell * 60)}\t{dwell}.00\tform\t"
-                    f"{ts(arrived + dwell * 60)}\t{grid}\t{resource}\n"
-                )
-                counts.add("visits", 1)
-                if dwell >= 15 and arrived <= start + HOUR and compliant == "\\N" and v == 0:
-                    compliant = str(vid)
-            bufs["patrol"].write(
-                f"{ids['patrol']}\t{ts(start)}\t{ts(start + 2 * HOUR)}\t{ts(start + HOUR)}\t{compliant}\t{grid}\t"  # noqa: E501
-                f"{period_ids[day]}\t{window}\n"
-            )
-            ids["patrol"] += 1
-            counts.add("patrols", 1)
-        day += timedelta(days=1)
-        if day.toordinal() % 200 == 0:
-            _flush(sink, bufs)
-    _flush(sink, bufs)
-
-
-def _crimes(sink, rng, ids, counts, total, today, npus, groups):
-    """A year of police.uk street-level records: the last 12 complete months; ~1 % unmapped."""
-    from operations.reference import lsoa_lookup
-
-    lsoas = {}
-    for lsoa, code in lsoa_lookup().items():
-        lsoas.setdefault(code, []).append(lsoa)
-    choose_type = weighted(rng, [(t, share) for t, share in CRIME_TYPES if t in groups])
-    choose_npu = weighted(rng, [((pk, code), population) for pk, code, population in npus])
-    choose_outcome = weighted(rng, LAST_OUTCOMES)
-    first_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    months = [first_month]
-    for _ in range(11):
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
-    buf = io.StringIO()
-    for i in range(total):
-        crime_type = choose_type()
-        month = months[i % 12]
-        area, code = choose_npu()
-        unmapped = rng.random() < 0.01
-        lsoa = "" if unmapped else rng.choice(lsoas.get(code) or [""])
-        area_s = "\\N" if unmapped or not lsoa else str(area)
-        asb = crime_type == "Anti-social behaviour"
-        crime_id = "" if asb else f"{rng.getrandbits(128):032x}{i:032x}"[:64]
-        coords = (
-            "\\N\t\\N" if unmapped else f"{-2.1 + rng.random() * 0.7:.6f}\t{52.35 + rng.random() * 0.3:.6f}"
-        )
-        outcome = "" if asb else choose_outcome()
-        key = f"bench-{ids['crime']}"
-        buf.write(
-            f"{ids['crime']}\t{key}\t{crime_id}\t{month.isoformat()}\tWest Midlands Police\tWest Midlands Police\t"  # noqa: E501
-            f"{coords}\tOn or near Bench Street\t{lsoa}\t{lsoa and 'Bench ' + lsoa}\t{crime_type}\t{outcome}\t\t"  # noqa: E501
-            f"bench.csv\t{i + 2}\t{area_s}\t{groups[crime_type]}\n"
-        )
-        ids["crime"] += 1
-        counts.add("crimes", 1)
-        if (i + 1) % 50_000 == 0:
-            sink.write("crime", buf.getvalue())
-            buf = io.StringIO()
-    sink.write("crime", buf.getvalue())
+    flush(sink, bufs)
 
 
 def history_day_range():
