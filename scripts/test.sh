@@ -13,8 +13,10 @@ status=0
 missing=()
 
 echo "== SQLite suite (embedded default, in-process tasks)"
-# Two processes (the machine's cores); tests of one file stay together so module fixtures are shared.
-XDIST=(-n "${TEST_PROCESSES:-2}" --dist loadfile)
+# Two processes (the machine's cores), handed tests one at a time: keeping each file's tests
+# together left one process with the slow files (chaos, the data-size pins) while the other idled,
+# and the module-scoped fixtures are cheap enough to build once per process.
+XDIST=(-n "${TEST_PROCESSES:-2}" --dist load)
 $PY -m pytest -q -p no:cacheprovider "${XDIST[@]}" -m "not postgres and not redis and not celery and not browser" || status=1
 
 pg_ok=0; redis_ok=0
