@@ -5,6 +5,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
@@ -201,3 +202,18 @@ def test_sixty_days_of_demo_activity_match_the_papers(reference_data, mission_us
     assert 35 <= captiva[RequestKind.WARRANT_OTHER] + captiva[RequestKind.WARRANT_DRUGS] <= 50
     assert 80 <= captiva[RequestKind.CAPTIVA_VISIT] <= 105
     assert TrmMeeting.objects.filter(status=TrmMeeting.Status.CLOSED).count() == 59
+
+
+@pytest.mark.parametrize("hour", [6, 11, 23])
+def test_the_current_period_has_work_under_way_at_any_hour(reference_data, mission_user, supervisor, hour):
+    """At 6 a.m. the current period is nearly over; it still shows missions allocated or started,
+    as it does mid-morning and late at night."""
+    moment = timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
+    with time_machine.travel(moment, tick=False):
+        tasking.demo.build_demo_activity(StringIO(), days=3)
+        current = services.period_for(timezone.now())
+    still_open = Mission.objects.filter(
+        period=current, state__in=[Mission.State.ALLOCATED, Mission.State.IN_PROGRESS]
+    )
+    assert still_open.count() >= 3
+    assert still_open.filter(state=Mission.State.IN_PROGRESS).exists()
