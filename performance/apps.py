@@ -32,7 +32,7 @@ class PerformanceConfig(AppConfig):
 def _drain_after_demo(stdout):
     # The demo's events were dispatched in bulk without marking buckets: compute every value
     # from scratch in one pass (the nightly reconcile), then drain anything marked meanwhile.
-    from .engine import indicators_drain
+    from .dirty import indicators_drain
     from .reconcile import indicators_reconcile
 
     report = indicators_reconcile(repair=True)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from operations.events import consumer, is_dispatch_deferred
 
 from .calculators import CRIMES, OUTCOMES, PATROLS, TRANSITIONS, VISITS
-from .engine import Context, buckets_mark, buckets_mark_pairs
+from .dirty import buckets_mark, buckets_mark_pairs
+from .engine import Context
 
 MISSION_EVENTS = (
     "mission.allocated",

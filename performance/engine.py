@@ -1,36 +1,29 @@
-"""The recompute engine: mark base buckets dirty, drain them, roll values up, reconcile.
+"""The recompute engine: a claimed base bucket from its source rows, and everything it rolls up into.
 
-Events mark the *base* buckets they touch (indicator × area × operation × day, or × month for
-recorded crime). A drain claims dirty rows with ``SELECT … FOR UPDATE SKIP LOCKED``, recomputes
-each claimed (family, base period) with one grouped aggregate over that period's source rows, and
-rolls the changed values up into every coarser period by summing stored values (a month from its
-days; quarters, years and rolling windows from months). The work per event is bounded by the size
-of one period, never by the length of history; a burst of events on one bucket is one row and one
-recompute. ``performance.reconcile`` recomputes everything from scratch and compares.
+A base bucket is indicator × area × operation × day (or × month for recorded crime). ``recompute``
+reads one base period's source rows for the claimed NPUs with one grouped aggregate per family,
+adds the force's other NPUs from their stored values, stores what changed and rolls it up into
+every coarser period by summing stored values (a month from its days; quarters, years and rolling
+windows from months). The work per event is bounded by the size of one NPU's period, never by the
+length of history. ``performance.dirty`` marks and drains the buckets; ``performance.reconcile``
+recomputes everything from scratch and compares.
 """
 
-import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 
-from operations.events import event_emit, is_dispatch_deferred
 from operations.models import Area
 
 from . import periods
-from .calculators import CALCULATORS, FAMILIES, expressions, family_of
-from .models import DirtyBucket, Indicator, IndicatorValue
+from .calculators import CALCULATORS, expressions, family_of
+from .models import Indicator, IndicatorValue
 from .rollup_sql import rollups_store
 
-logger = logging.getLogger(__name__)
 FOUR = Decimal("0.0001")
-DRAIN_LOCK = 7_337_001  # the advisory lock id that serialises indicator drains
-DRAIN_QUEUED = "performance:drain-queued"  # cache flag: a drain is waiting in the queue
-DRAIN_QUEUED_TTL = 5
 VALUE_COLUMNS = ("indicator_id", "area_id", "operation_key", "period_start", "numerator", "denominator")
 MONTH_ROLLUPS = [periods.QUARTER, periods.YEAR, periods.FINANCIAL_YEAR, periods.ROLLING_12]
 
@@ -67,80 +60,6 @@ class Context:
             denominator, value = None, numerator
         value = value.quantize(FOUR, ROUND_HALF_UP) if value is not None else None
         return value, numerator, denominator
-
-
-# ---------------------------------------------------------------------------------- marking
-
-
-def buckets_mark(*, family, day, area_ids, operation_ids, context=None):
-    """Mark the base buckets of every active indicator of ``family`` for ``day`` dirty, for the
-    given areas (and the force) and operations (and 'all'); the drain runs after commit."""
-    pairs = [(area, op) for area in area_ids or [None] for op in operation_ids or [None]]
-    return buckets_mark_pairs(family=family, day=day, pairs=pairs, context=context)
-
-
-def buckets_mark_pairs(*, family, day, pairs, context=None):
-    """``buckets_mark`` for (area, operation) pairs: a batch of events marks its buckets of one
-    day in one statement."""
-    context = context or Context()
-    start = periods.start_of(family.base, day)
-    keys = {key for area, op in pairs for key in context.keys_for(area, op)}
-    rows = [
-        DirtyBucket(
-            indicator_id=indicator.pk,
-            area_id=area,
-            operation_key=op,
-            period_kind=family.base,
-            period_start=start,
-        )
-        for indicator in context.of_family(family)
-        for area, op in keys
-        if area is not None
-    ]
-    # Upsert, not "ON CONFLICT DO NOTHING": a row that a running drain has claimed (FOR UPDATE) is
-    # about to be deleted by it, and that drain may have read the source rows before this change
-    # committed. DO NOTHING would see the row, skip, and the mark would be lost with it; DO UPDATE
-    # waits for the drain to commit and then inserts the row again. Rows go in one order so that
-    # concurrent markers lock them in the same order (no deadlock).
-    rows.sort(key=lambda row: (row.indicator_id, row.area_id, row.operation_key))
-    DirtyBucket.objects.bulk_create(
-        rows, update_conflicts=True, update_fields=["marked_at"],
-        unique_fields=["indicator", "area", "operation_key", "period_kind", "period_start"],
-    )  # fmt: skip
-    if rows:
-        transaction.on_commit(_enqueue_drain)
-    return len(rows)
-
-
-def _enqueue_drain():
-    """Send a drain unless one is already waiting in the queue: a burst of marks then costs one
-    drain, not one each. The flag is cleared when a drain starts (before it claims), so a mark
-    committed after that sends a new one; if the flag or its drain is lost (a broker crash),
-    it expires after DRAIN_QUEUED_TTL seconds and the periodic drain covers the gap."""
-    from .tasks import drain_indicators
-
-    if is_dispatch_deferred():
-        return  # a bulk job drains once at the end
-    try:
-        if not cache.add(DRAIN_QUEUED, 1, timeout=DRAIN_QUEUED_TTL):
-            return
-    except Exception:  # the cache is down: send the drain anyway
-        logger.warning("Could not flag the queued indicator drain; sending one anyway.")
-    try:
-        drain_indicators.delay()
-    except Exception:  # broker down (or a failed in-process run): the periodic drain retries
-        logger.exception("Could not run the indicator drain now; the periodic drain will.")
-        _drain_flag_clear()
-
-
-def _drain_flag_clear():
-    try:
-        cache.delete(DRAIN_QUEUED)
-    except Exception:  # the cache is down: the flag expires on its own
-        logger.warning("Could not clear the queued indicator drain flag.")
-
-
-# ---------------------------------------------------------------------------------- computing
 
 
 def _grouped(family, indicators, queryset, extra_group=None):
@@ -332,71 +251,3 @@ def recompute(context, family, indicator_ids, base_start, claimed_keys):
     elif keys:
         changed += _store(context, _rollups(context, keys, base, base_start))
     return changed
-
-
-def indicators_drain(*, batch=2000, max_batches=100):
-    """Claim dirty base buckets and recompute them. Safe to run in many workers at once: one
-    drains, the others return at once instead of waiting for it (see ``_drain_lock``)."""
-    _drain_flag_clear()
-    total_changed = 0
-    for _ in range(max_batches):
-        changed = _drain_batch(batch)
-        if changed is None:
-            return total_changed  # another drain holds the lock; it re-checks before it stops
-        total_changed += changed
-        # Nothing left when our claim ran; a mark committed since then, whose own drain found
-        # the lock taken by us, is still waiting: look again now that the lock is released.
-        if changed == 0 and not DirtyBucket.objects.exists():
-            break
-    return total_changed
-
-
-def _drain_batch(batch):
-    """Claim and recompute one batch in one transaction. Returns how many values changed (0
-    when nothing was dirty), or None when another drain holds the lock."""
-    with transaction.atomic():
-        if not _drain_lock():
-            return None
-        claimed = list(
-            DirtyBucket.objects.select_for_update(skip_locked=True).order_by("marked_at", "id")[:batch]
-        )
-        if not claimed:
-            return 0
-        context = Context()
-        groups = defaultdict(lambda: defaultdict(set))
-        for row in claimed:
-            indicator = context.indicators.get(row.indicator_id)
-            if indicator is None or indicator.calculator not in CALCULATORS:
-                continue
-            groups[(family_of(indicator).name, row.period_start)][row.indicator_id].add(
-                (row.indicator_id, row.area_id, row.operation_key)
-            )
-        changed = []
-        for (family_name, start), by_indicator in groups.items():
-            claimed_keys = set().union(*by_indicator.values())
-            changed += recompute(context, FAMILIES[family_name], set(by_indicator), start, claimed_keys)
-        DirtyBucket.objects.filter(pk__in=[row.pk for row in claimed]).delete()
-        if changed:
-            payload = {"count": len(changed), "values": _describe(changed[:500])}
-            event_emit("indicator.changed", payload=payload)
-        return len(changed)
-
-
-def _drain_lock():
-    """One drain batch at a time (until its transaction ends). Two drains of different days of one
-    month would otherwise each rebuild the month (and year, …) from the other's old day values,
-    and whichever committed last would win. A drain that finds the lock taken returns instead of
-    waiting: the holder drains what is dirty, and a worker is not tied up behind it. SQLite
-    already runs one writer at a time."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAIN_LOCK])
-        return cursor.fetchone()[0]
-
-
-def _describe(changed):
-    return [
-        {"kind": kind, "indicator": i, "area": a, "operation": o, "start": s.isoformat()}
-        for kind, i, a, o, s in changed
-    ]

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .engine import indicators_drain
+from .dirty import indicators_drain
 from .reconcile import indicators_reconcile
 
 

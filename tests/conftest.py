@@ -44,7 +44,7 @@ def _no_queued_flag_left_over():
     from django.core.cache import cache
 
     from operations.events import DISPATCH_QUEUED
-    from performance.engine import DRAIN_QUEUED
+    from performance.dirty import DRAIN_QUEUED
 
     cache.delete_many([DRAIN_QUEUED, DISPATCH_QUEUED])
 

@@ -181,7 +181,8 @@ def drain_cost(*, samples, seed=7):
     is rolled back afterwards, so the history stays as it was for the next one and the reconcile."""
     from operations.events import dispatch_deferred
     from performance.calculators import OUTCOMES, TRANSITIONS
-    from performance.engine import Context, buckets_mark, indicators_drain
+    from performance.dirty import buckets_mark, indicators_drain
+    from performance.engine import Context
     from tasking.models import Outcome
 
     rng = random.Random(seed)  # noqa: S311 — sampling, not security

@@ -30,7 +30,7 @@ from operations.models import Area, Event, EventDelivery, Operation, Resource
 from operations.reference import reference_data_load
 from operations.tasks import sweep_outbox
 from performance.calculators import FAMILIES
-from performance.engine import buckets_mark
+from performance.dirty import buckets_mark
 from performance.models import DirtyBucket, IndicatorValue
 from performance.reconcile import indicators_reconcile
 from performance.tasks import drain_indicators
@@ -137,7 +137,7 @@ class EnqueueFailures(logging.Handler):
 @pytest.fixture
 def enqueue_failures():
     handler = EnqueueFailures()
-    loggers = [logging.getLogger("operations.events"), logging.getLogger("performance.engine")]
+    loggers = [logging.getLogger("operations.events"), logging.getLogger("performance.dirty")]
     for logger in loggers:
         logger.addHandler(handler)
     yield handler

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Area, Operation
-from performance.engine import indicators_drain
+from performance.dirty import indicators_drain
 from performance.views.pages import trm
 from tasking import services
 from tasking.models import HotGrid, Mission, Outcome, TaskingPeriod, TrmMeeting

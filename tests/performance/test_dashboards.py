@@ -16,7 +16,7 @@ from operations.crime_import import crime_counts_import
 from operations.models import Area, Operation
 from operations.reference import DATA_DIR
 from performance import periods
-from performance.engine import indicators_drain
+from performance.dirty import indicators_drain
 from performance.models import Indicator, IndicatorValue
 
 from .conftest import local

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from operations.crime_import import area_lookup_import
 from operations.events import event_dispatch
 from operations.models import Area, Event, OffenceGroup, Operation, Resource
-from performance import consumers, engine
-from performance.engine import indicators_drain
+from performance import consumers, dirty, engine
+from performance.dirty import indicators_drain
 from performance.models import DirtyBucket, Indicator, IndicatorValue
 from performance.reconcile import indicators_reconcile
 from tasking.models import Mission, MissionTransition, Outcome, Request
@@ -695,7 +695,7 @@ def test_a_drain_flag_whose_drain_could_not_be_sent_is_cleared(
     # Nothing was queued, so the flag was dropped and every later mark tried again (one would
     # have been the only call had the flag stayed).
     assert delay.call_count > 1
-    assert cache.get(engine.DRAIN_QUEUED) is None
+    assert cache.get(dirty.DRAIN_QUEUED) is None
 
 
 def test_a_value_with_nothing_counted_is_not_stored_but_one_that_falls_to_nothing_is(
@@ -711,7 +711,7 @@ def test_a_value_with_nothing_counted_is_not_stored_but_one_that_falls_to_nothin
     assert stored("missions_not_completed", "BE", "month", DAY.replace(day=1)) is None
     arrests = stored("mission_arrests", "BE", "day", DAY)
     Outcome.objects.filter(mission__area__code="BE").update(arrests=0)
-    engine.buckets_mark(family=consumers.OUTCOMES, day=DAY, area_ids=[arrests.area_id], operation_ids=[None])
+    dirty.buckets_mark(family=consumers.OUTCOMES, day=DAY, area_ids=[arrests.area_id], operation_ids=[None])
     indicators_drain()
     assert value_of("mission_arrests", "BE", "day", DAY) == Decimal(0)  # was 2: stored as 0
     assert indicators_reconcile(repair=False)["differences"] == []

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from operations.models import Area
-from performance.engine import indicators_drain
+from performance.dirty import indicators_drain
 from performance.models import DirtyBucket, IndicatorValue
 from performance.reconcile import indicators_reconcile, python_reconcile
 from performance.reconcile_sql import sql_reconcile

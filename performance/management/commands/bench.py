@@ -93,7 +93,7 @@ class Command(BaseCommand):
         from operations.models import Event
         from operations.reference import reference_data_load
         from performance.bench.dataset import bench_users, dataset_generate, vacuum_analyze
-        from performance.engine import indicators_drain
+        from performance.dirty import indicators_drain
         from performance.reconcile import indicators_reconcile
 
         servers.database_recreate()
