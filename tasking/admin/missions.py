@@ -1,0 +1,135 @@
+"""Admin for requests, assessments, missions, their history and outcomes: read-only, with the
+services' actions (cancel) where a change is allowed."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from operations.exceptions import DomainError
+
+from .. import services
+from ..models import (
+    Assessment,
+    Mission,
+    MissionTransition,
+    Outcome,
+    Request,
+)
+from .base import ReadOnlyMixin, ReferenceSearchMixin, error_text
+
+
+class AssessmentInline(ReadOnlyMixin, admin.StackedInline):
+    model = Assessment
+    fields = [
+        "grade", "priority_score", "decision", "rejection_reason", "threat", "threat_rationale", "risk",
+        "risk_rationale", "harm", "harm_rationale", "components", "enhanced_research_done",
+        "research_notes", "assessor", "assessed_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+
+@admin.register(Request)
+class RequestAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "reference", "kind", "state", "grade", "priority_score", "area", "operation",
+        "subject_reference", "requested_by", "received_at", "due_by",
+    ]  # fmt: skip
+    list_filter = [
+        "state", "kind", "grade", "area", ("operation", admin.RelatedOnlyFieldListFilter), "forensic_hit",
+        ("follow_up_of", admin.EmptyFieldListFilter),
+    ]  # fmt: skip
+    search_fields = ["subject_reference", "requested_by", "location", "intelligence_summary"]
+    reference_prefixes = [("REQ-", "pk")]
+    ordering = ["-received_at"]
+    date_hierarchy = "received_at"
+    list_select_related = ["area", "operation"]
+    inlines = [AssessmentInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    """Assessments are made on the assessment screen, which shows the score's components."""
+
+    list_display = [
+        "request", "grade", "priority_score", "threat", "risk", "harm", "decision",
+        "enhanced_research_done", "assessor", "assessed_at",
+    ]  # fmt: skip
+    list_filter = ["decision", "grade", "enhanced_research_done", "request__kind"]
+    search_fields = ["request__subject_reference", "rejection_reason", "research_notes"]
+    reference_prefixes = [("REQ-", "request_id")]
+    ordering = ["-assessed_at"]
+    date_hierarchy = "assessed_at"
+    list_select_related = ["request", "assessor"]
+
+
+class HistoryInline(ReadOnlyMixin, admin.TabularInline):
+    model = MissionTransition
+    fields = ["at", "from_state", "to_state", "actor", "reason", "details"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+
+class OutcomeInline(ReadOnlyMixin, admin.StackedInline):
+    model = Outcome
+    fields = ["result", "arrests", *Outcome.FIND_FIELDS, "other_finds", "home_office_outcome",
+              "completed_at", "logged_by", "logged_at", "notes"]  # fmt: skip
+    readonly_fields = fields
+
+
+@admin.register(Mission)
+class MissionAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    """Read-only: a mission's state moves only through the life-cycle services, each writing its
+    history row and event; the actions below call those same services."""
+
+    list_display = [
+        "reference", "kind", "state", "area", "operation", "resource", "period", "due_by",
+        "carry_overs", "version", "finished_at",
+    ]  # fmt: skip
+    list_filter = [
+        "state", "kind", "resource", "area", ("operation", admin.RelatedOnlyFieldListFilter),
+        ("carry_overs", admin.AllValuesFieldListFilter),
+    ]  # fmt: skip
+    search_fields = ["request__subject_reference", "request__requested_by", "state_reason"]
+    reference_prefixes = [("M-", "pk"), ("REQ-", "request_id")]
+    ordering = ["-created_at"]
+    date_hierarchy = "period__starts_at"
+    list_select_related = ["area", "operation", "resource", "period"]
+    inlines = [OutcomeInline, HistoryInline]
+    actions = ["cancel_missions"]
+
+    @admin.action(description="Cancel selected missions")
+    def cancel_missions(self, request, queryset):
+        cancelled = 0
+        for mission in queryset.order_by("pk"):
+            try:
+                services.mission_cancel(actor=request.user, mission=mission, reason="cancelled in admin")
+            except (DomainError, ValidationError) as exc:
+                self.message_user(request, f"{mission.reference}: {error_text(exc)}", messages.ERROR)
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(request, f"{cancelled} mission(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(MissionTransition)
+class MissionTransitionAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    list_display = ["mission", "from_state", "to_state", "at", "actor", "reason"]
+    list_filter = ["to_state", "from_state", "mission__kind"]
+    search_fields = ["reason", "mission__request__subject_reference"]
+    reference_prefixes = [("M-", "mission_id")]
+    ordering = ["-at", "-id"]
+    date_hierarchy = "at"
+    list_select_related = ["mission", "actor"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "mission", "result", "arrests", "firearms", "ammunition_rounds", "knives_weapons",
+        "drugs_class_a_grams", "cash_gbp", "vehicles", "completed_at", "logged_by",
+    ]  # fmt: skip
+    list_filter = ["result", "mission__kind", ("home_office_outcome", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["notes", "other_finds", "mission__request__subject_reference"]
+    reference_prefixes = [("M-", "mission_id")]
+    ordering = ["-completed_at"]
+    date_hierarchy = "completed_at"
+    list_select_related = ["mission", "logged_by", "home_office_outcome"]
