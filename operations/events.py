@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Event, EventDelivery
+from .queued import queued_flag_clear, send_unless_queued
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def events_dispatch_pending(*, chunk=200):
     ``dispatch_deferred`` block. Events skipped by another dispatcher's lock are its own; an
     event whose consumer failed is left unprocessed, with its error, for the outbox sweep,
     which retries it alone."""
-    _dispatch_flag_clear()
+    queued_flag_clear(DISPATCH_QUEUED)
     total, after = 0, 0
     while True:
         with transaction.atomic():
@@ -162,32 +162,17 @@ def event_emit(event_type, *, payload, aggregate=None):
 
 
 def _enqueue(event_id):
-    """Send a dispatch unless one is already waiting in the queue: it dispatches every pending
-    event when it runs, this one included. The flag is cleared when a dispatch starts (before it
-    claims), so an event committed after that sends a new one; if the flag or its task is lost
-    (a broker crash), the flag expires after DISPATCH_QUEUED_TTL seconds and the outbox sweep
-    sends the event again."""
+    """Send a dispatch unless one is already waiting in the queue (``operations.queued``): it
+    dispatches every pending event when it runs, this one included. If the task is lost, the
+    outbox sweep sends the event again."""
     from .tasks import dispatch_event
 
     if is_dispatch_deferred():
         return
     try:
-        if not cache.add(DISPATCH_QUEUED, event_id, timeout=DISPATCH_QUEUED_TTL):
-            return
-    except Exception:  # the cache is down: send the dispatch anyway
-        logger.warning("Could not flag the queued event dispatch; sending one anyway.")
-    try:
-        dispatch_event.delay(event_id)
+        send_unless_queued(DISPATCH_QUEUED, lambda: dispatch_event.delay(event_id), ttl=DISPATCH_QUEUED_TTL)
     except Exception:  # broker down: the sweep will pick the event up later
         logger.warning("Could not enqueue event %s; the outbox sweep will retry it.", event_id)
-        _dispatch_flag_clear()
-
-
-def _dispatch_flag_clear():
-    try:
-        cache.delete(DISPATCH_QUEUED)
-    except Exception:  # the cache is down: the flag expires on its own
-        logger.warning("Could not clear the queued event dispatch flag.")
 
 
 def event_dispatch(*, event_id):

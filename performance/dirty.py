@@ -10,10 +10,10 @@ UPDATE SKIP LOCKED`` one batch at a time under an advisory lock, recomputes each
 import logging
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.db import connection, transaction
 
 from operations.events import event_emit, is_dispatch_deferred
+from operations.queued import queued_flag_clear, send_unless_queued
 
 from . import periods
 from .calculators import CALCULATORS, FAMILIES, family_of
@@ -67,37 +67,22 @@ def buckets_mark_pairs(*, family, day, pairs, context=None):
 
 
 def _enqueue_drain():
-    """Send a drain unless one is already waiting in the queue: a burst of marks then costs one
-    drain, not one each. The flag is cleared when a drain starts (before it claims), so a mark
-    committed after that sends a new one; if the flag or its drain is lost (a broker crash),
-    it expires after DRAIN_QUEUED_TTL seconds and the periodic drain covers the gap."""
+    """Send a drain unless one is already waiting in the queue (``operations.queued``): a burst
+    of marks then costs one drain, not one each. If it is lost, the periodic drain covers it."""
     from .tasks import drain_indicators
 
     if is_dispatch_deferred():
         return  # a bulk job drains once at the end
     try:
-        if not cache.add(DRAIN_QUEUED, 1, timeout=DRAIN_QUEUED_TTL):
-            return
-    except Exception:  # the cache is down: send the drain anyway
-        logger.warning("Could not flag the queued indicator drain; sending one anyway.")
-    try:
-        drain_indicators.delay()
+        send_unless_queued(DRAIN_QUEUED, drain_indicators.delay, ttl=DRAIN_QUEUED_TTL)
     except Exception:  # broker down (or a failed in-process run): the periodic drain retries
         logger.exception("Could not run the indicator drain now; the periodic drain will.")
-        _drain_flag_clear()
-
-
-def _drain_flag_clear():
-    try:
-        cache.delete(DRAIN_QUEUED)
-    except Exception:  # the cache is down: the flag expires on its own
-        logger.warning("Could not clear the queued indicator drain flag.")
 
 
 def indicators_drain(*, batch=2000, max_batches=100):
     """Claim dirty base buckets and recompute them. Safe to run in many workers at once: one
     drains, the others return at once instead of waiting for it (see ``_drain_lock``)."""
-    _drain_flag_clear()
+    queued_flag_clear(DRAIN_QUEUED)
     total_changed = 0
     for _ in range(max_batches):
         changed = _drain_batch(batch)
