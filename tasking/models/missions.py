@@ -97,18 +97,33 @@ class Mission(models.Model):
         return state in self.TRANSITIONS[self.State(self.state)]
 
 
-class MissionTransition(models.Model):
-    """One step of a mission's life: who moved it, when, from where to where, and why."""
+class MissionCoordinates(models.Model):
+    """The mission's NPU, operation and kind, which never change once it exists, copied onto the
+    rows indicators count (transitions, outcomes): one NPU's rows of a day are then a range of an
+    (area, date) index on the row's own table, with no join to the missions."""
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="history")
-    # The mission's NPU, operation and kind, which never change once it exists, copied here so
-    # that an indicator recomputes one NPU's transitions of a day from this table's own index
-    # (area, at) instead of joining every transition of the day to its mission.
     area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
     operation = models.ForeignKey(
         "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     mission_kind = models.CharField(max_length=20, choices=RequestKind.choices)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def of(cls, mission, **fields):
+        """A row of ``mission`` carrying its NPU, operation and kind."""
+        return cls(
+            mission=mission, area_id=mission.area_id, operation_id=mission.operation_id,
+            mission_kind=mission.kind, **fields,
+        )  # fmt: skip
+
+
+class MissionTransition(MissionCoordinates):
+    """One step of a mission's life: who moved it, when, from where to where, and why."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="history")
     from_state = models.CharField(max_length=14, blank=True)
     to_state = models.CharField(max_length=14)
     at = models.DateTimeField(default=timezone.now)
@@ -129,16 +144,8 @@ class MissionTransition(models.Model):
     def __str__(self):
         return f"{self.mission.reference}: {self.from_state or '—'} → {self.to_state}"
 
-    @classmethod
-    def of(cls, mission, **fields):
-        """A transition of ``mission``, carrying the mission's NPU, operation and kind."""
-        return cls(
-            mission=mission, area_id=mission.area_id, operation_id=mission.operation_id,
-            mission_kind=mission.kind, **fields,
-        )  # fmt: skip
 
-
-class Outcome(models.Model):
+class Outcome(MissionCoordinates):
     """What happened when a mission was carried out, with what was found."""
 
     class Result(models.TextChoices):
@@ -156,13 +163,6 @@ class Outcome(models.Model):
     ]  # fmt: skip
 
     mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="outcome")
-    # The mission's NPU, operation and kind, copied as on MissionTransition: one NPU's outcomes of a
-    # day are a range of the (area, completed_at) index.
-    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
-    operation = models.ForeignKey(
-        "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    mission_kind = models.CharField(max_length=20, choices=RequestKind.choices)
     result = models.CharField(max_length=18, choices=Result.choices, db_index=True)
     arrests = models.PositiveSmallIntegerField(default=0)
     firearms = models.PositiveSmallIntegerField(default=0)
@@ -197,14 +197,6 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.mission.reference}: {self.get_result_display()}"
-
-    @classmethod
-    def of(cls, mission, **fields):
-        """An outcome of ``mission``, carrying the mission's NPU, operation and kind."""
-        return cls(
-            mission=mission, area_id=mission.area_id, operation_id=mission.operation_id,
-            mission_kind=mission.kind, **fields,
-        )  # fmt: skip
 
     @property
     def has_finds(self):
