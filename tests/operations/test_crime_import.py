@@ -1,101 +1,36 @@
-"""Recorded-crime imports: police.uk street-level CSVs, the LSOA → NPU lookup and aggregated counts."""
+"""Police.uk street-level crime imports: keys, duplicates, unmapped crimes, bad rows, re-imports,
+large files; the events, audit entries and commands of every recorded-crime import."""
 
-import hashlib
-import json
 import random
 import time
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from operations.crime_import import (
-    ImportRejected,
-    area_lookup_import,
-    crime_counts_import,
-    crimes_import,
+from operations.crime_import import ImportRejected, crime_counts_import
+from operations.models import Area, AuditEntry, CrimeRecord, OffenceGroup
+
+from .crime_import_helpers import (
+    BE_LSOA,
+    BW_LSOA,
+    DATA,
+    HEADER,
+    SH_LSOA,
+    UNKNOWN_LSOA,
+    area,
+    asb,
+    crime_checksum,
+    crime_id,
+    csv_bytes,
+    database_state,
+    events,
+    import_crimes,
+    keys,
+    row,
 )
-from operations.models import (
-    Area,
-    AuditEntry,
-    CrimeCount,
-    CrimeRecord,
-    Event,
-    LsoaArea,
-    OffenceGroup,
-)
-from operations.reference import DATA_DIR, reference_data_load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
-
-DATA = Path(__file__).parent / "data"
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-    "Crime type,Last outcome category,Context"
-)
-LOOKUP_HEADER = "lsoa_code,area_code"
-COUNTS_HEADER = "area_code,offence_group,period_start,period_end,count"
-BW_LSOA, BE_LSOA, SH_LSOA = "E01009417", "E01009415", "E01010118"  # from lsoa_npu_lookup.csv
-UNKNOWN_LSOA = "E01099999"
-WMP = "West Midlands Police"
-
-
-def crime_id(n):
-    """A 64-hex identifier shaped like police.uk's."""
-    return hashlib.sha256(f"crime-{n}".encode()).hexdigest()
-
-
-def row(
-    cid="", month="2026-01", lon="-1.904796", lat="52.479387", location="On or near Broad Street",
-    lsoa=BW_LSOA, lsoa_name="Birmingham 050A", crime_type="Burglary", outcome="Under investigation",
-    context="",
-):  # fmt: skip
-    return ",".join([cid, month, WMP, WMP, lon, lat, location, lsoa, lsoa_name, crime_type, outcome, context])
-
-
-def asb(**kwargs):
-    return row(**({"crime_type": "Anti-social behaviour", "outcome": ""} | kwargs))
-
-
-def csv_bytes(*rows, header=HEADER):
-    return ("\n".join([header, *rows]) + "\n").encode()
-
-
-def import_crimes(data, source_file="2026-01-west-midlands-street.csv", **kwargs):
-    return crimes_import(actor=None, data=data, source_file=source_file, **kwargs)
-
-
-def keys():
-    return set(CrimeRecord.objects.values_list("key", flat=True))
-
-
-def area(code):
-    return Area.objects.get(code=code)
-
-
-def events(event_type):
-    return Event.objects.filter(type=event_type)
-
-
-def database_state():
-    """Everything an import could leave behind, to prove a refused file left nothing."""
-    return {
-        "crimes": CrimeRecord.objects.count(),
-        "lookup": sorted(LsoaArea.objects.values_list("lsoa_code", "area_id")),
-        "counts": sorted(
-            CrimeCount.objects.values_list("area_id", "offence_group_id", "period_start", "count")
-        ),
-        "events": Event.objects.count(),
-        "audit": AuditEntry.objects.count(),
-    }
-
-
-def crime_checksum():
-    rows = CrimeRecord.objects.order_by("key").values_list(
-        "key", "month", "crime_type", "offence_group_id", "area_id", "lsoa_code", "longitude", "latitude"
-    )
-    return CrimeRecord.objects.count(), hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
 # --- police.uk street-level crime ---------------------------------------------------------------
@@ -295,220 +230,6 @@ def test_a_100000_row_file_streams_through_and_imports_every_row(tmp_path):
     assert len(seen) < 100  # progress in batches, not a call per row
     assert report.unmapped == 40_000
     assert elapsed < 60, f"100,000 rows took {elapsed:.1f} s"
-
-
-# --- malformed files, for every import --------------------------------------------------------
-
-IMPORTS = {
-    "crimes": (crimes_import, HEADER, row(cid=crime_id(1))),
-    "lookup": (area_lookup_import, LOOKUP_HEADER, f"{BW_LSOA},BE"),
-    "counts": (crime_counts_import, COUNTS_HEADER, "SH,all,2017-01-01,2017-12-31,15256"),
-}
-MALFORMED = {
-    "wrong encoding": (
-        lambda header, good: (f"{header}\n{good}\n{good.replace('1', '2')}Caf\xe9\n").encode("latin-1"),
-        "not UTF-8",
-    ),
-    "missing column": (
-        lambda header, good: f"{header.rsplit(',', 1)[0]}\n{good.rsplit(',', 1)[0]}\n".encode(),
-        "missing column(s)",
-    ),
-    "extra column": (
-        lambda header, good: f"{header},notes\n{good},x\n".encode(),
-        "unexpected column(s): notes",
-    ),
-    "empty file": (lambda header, good: b"", "The file is empty"),
-    "blank lines only": (lambda header, good: b"\n\n", "The file is empty"),
-    "header only": (lambda header, good: f"{header}\n".encode(), "header but no rows"),
-}
-
-
-@pytest.mark.parametrize("kind", MALFORMED)
-@pytest.mark.parametrize("which", IMPORTS)
-def test_a_malformed_file_gets_a_clear_error_and_nothing_is_imported(which, kind):
-    service, header, good = IMPORTS[which]
-    make, message = MALFORMED[kind]
-    before = database_state()
-
-    with pytest.raises(ImportRejected) as caught:
-        service(actor=None, data=make(header, good), source_file="bad.csv")
-
-    assert message in caught.value.message
-    assert database_state() == before
-
-
-def test_a_wrong_encoding_after_the_first_batch_leaves_nothing_imported():
-    data = csv_bytes(*(row(cid=crime_id(n)) for n in range(2500))) + row(location="Caf\xe9").encode("cp1252")
-
-    with pytest.raises(ImportRejected, match="not UTF-8"):
-        import_crimes(data)
-
-    assert CrimeRecord.objects.count() == 0
-
-
-# --- LSOA → NPU lookup ------------------------------------------------------------------------
-
-
-def test_seed_reference_loads_the_shipped_lsoa_lookup_once():
-    shipped = sum(1 for _ in (DATA_DIR / "lsoa_npu_lookup.csv").open(encoding="utf-8")) - 1
-
-    again = reference_data_load()
-
-    assert LsoaArea.objects.count() == shipped == 1719
-    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BW"
-    assert "LSOA areas" not in again
-
-
-def test_import_area_lookup_updates_changed_mappings_with_an_audit_entry_and_is_idempotent(tmp_path):
-    import_crimes(csv_bytes(row(cid=crime_id(1), lsoa=BW_LSOA), row(cid=crime_id(2), lsoa=UNKNOWN_LSOA),
-                            row(cid=crime_id(3), lsoa=SH_LSOA, crime_type="Robbery")))  # fmt: skip
-    lookup = tmp_path / "lookup.csv"
-    lookup.write_text(f"{LOOKUP_HEADER}\n{BW_LSOA},BE\n{SH_LSOA},SH\n{UNKNOWN_LSOA},WS\n")
-    events_before = events("crime.imported").count()
-
-    out = StringIO()
-    call_command("import_area_lookup", lookup, stdout=out)
-    state = database_state()
-    call_command("import_area_lookup", lookup, stdout=StringIO())
-
-    assert "read 3; new 1, updated 1, unchanged 1; rejected 0." in out.getvalue()
-    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BE"
-    assert LsoaArea.objects.get(lsoa_code=UNKNOWN_LSOA).area.code == "WS"
-    entry = AuditEntry.objects.get(object_type="operations.lsoaarea", object_id="lookup.csv")
-    assert entry.action == AuditEntry.Action.IMPORT
-    assert entry.changes["changed_mappings"] == [[BW_LSOA, "BW", "BE"]]
-    assert entry.changes["crimes_remapped"] == 2
-    # Stored crimes follow the new mapping, and the change is announced once.
-    assert dict(CrimeRecord.objects.values_list("crime_id", "area__code")) == {
-        crime_id(1): "BE", crime_id(2): "WS", crime_id(3): "SH"
-    }  # fmt: skip
-    (event,) = events("crime.imported")[events_before:]
-    assert event.payload == {
-        "months": ["2026-01-01"],
-        "areas": [*sorted([area("BW").pk, area("BE").pk, area("WS").pk]), None],
-        "offence_groups": [OffenceGroup.objects.get(code="burglary").pk],
-    }
-    assert database_state() == state  # the second run changed nothing
-
-
-def test_seeding_again_keeps_a_corrected_lsoa_mapping():
-    area_lookup_import(actor=None, data=f"{LOOKUP_HEADER}\n{BW_LSOA},BE\n", source_file="fix.csv")
-
-    reference_data_load()
-
-    assert LsoaArea.objects.get(lsoa_code=BW_LSOA).area.code == "BE"
-
-
-def test_import_area_lookup_rejects_bad_rows_with_reasons():
-    data = f"{LOOKUP_HEADER}\n{BW_LSOA},BE\nE0100,BW\n{SH_LSOA},XX\n{BW_LSOA},BW\n{BE_LSOA},WMP\n"
-    before = database_state()
-
-    with pytest.raises(ImportRejected) as caught:
-        area_lookup_import(actor=None, data=data, source_file="lookup.csv")
-
-    assert caught.value.report.errors == [
-        (3, "LSOA code 'E0100' is not like E01009417"),
-        (4, "area 'XX' is not an NPU code"),
-        (5, f"LSOA {BW_LSOA} already on line 2"),
-        (6, "area 'WMP' is not an NPU code"),
-    ]
-    assert database_state() == before
-
-
-# --- aggregated counts --------------------------------------------------------------------------
-
-
-def test_import_crime_counts_loads_seed_000_figure_3_and_its_offence_tables_exactly():
-    out = StringIO()
-    call_command("import_crime_counts", DATA / "seed000_counts.csv", stdout=out)
-
-    figures = json.loads((DATA_DIR / "seed000_figure3.json").read_text(encoding="utf-8"))
-    stored = {
-        (c.area.code, c.offence_group.code if c.offence_group else None, c.period_start.year): c.count
-        for c in CrimeCount.objects.select_related("area", "offence_group")
-    }
-    expected = {}
-    for figure in figures:
-        for item in figure["rows"]:
-            expected[(item["area"], figure["offence_group"], 2017)] = item["current"]
-            expected[(item["area"], figure["offence_group"], 2016)] = item["previous"]
-    assert stored == expected
-    assert len(stored) == 96
-    sh = CrimeCount.objects.filter(area__code="SH", offence_group__isnull=True)
-    assert dict(sh.values_list("period_start", "count")) == {
-        sh.get(period_end="2017-12-31").period_start: 15256,
-        sh.get(period_end="2016-12-31").period_start: 12841,
-    }
-    assert sh.get(count=15256).period_start.isoformat() == "2017-01-01"
-    assert sum(CrimeCount.objects.filter(offence_group__isnull=True, period_start__year=2017)
-               .values_list("count", flat=True)) == 227303  # fmt: skip
-    assert "read 96; new 96, updated 0, unchanged 0; rejected 0." in out.getvalue()
-
-
-def test_reimporting_counts_changes_nothing_and_a_changed_count_is_updated():
-    data = (DATA / "seed000_counts.csv").read_bytes()
-    crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
-
-    again = crime_counts_import(actor=None, data=data, source_file="seed000_counts.csv")
-    fixed = crime_counts_import(
-        actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-01-01,2017-12-31,15300\n", source_file="fix.csv"
-    )
-
-    assert (again.new, again.updated, again.unchanged) == (0, 0, 96)
-    assert (fixed.new, fixed.updated) == (0, 1)
-    assert (
-        CrimeCount.objects.get(area__code="SH", offence_group=None, period_start="2017-01-01").count == 15300
-    )
-    assert CrimeCount.objects.count() == 96
-
-
-def test_import_crime_counts_rejects_straddling_and_bad_rows_with_reasons(tmp_path):
-    path = tmp_path / "counts.csv"
-    path.write_text(
-        f"{COUNTS_HEADER}\n"
-        "SH,all,2017-01-01,2017-12-31,15256\n"
-        "XX,all,2017-01-01,2017-12-31,1\n"
-        "SH,bogus,2017-01-01,2017-12-31,1\n"
-        "SH,burglary,2017-12-31,2017-01-01,1\n"
-        "SH,burglary,2017-01-01,2017-12-31,-4\n"
-        "SH,all,2017-07-01,2018-06-30,9000\n"
-        "SH,all,2017-03-01,2017-03-31,1200\n"
-        "SH,robbery,2017-01-01,2017-12-31,many\n"
-        "SH,robbery,2017-02-30,2017-12-31,1\n"
-    )
-    err = StringIO()
-
-    with pytest.raises(CommandError, match="7 bad row"):
-        call_command("import_crime_counts", path, stdout=StringIO(), stderr=err)
-
-    assert err.getvalue().splitlines() == [
-        "  line 3: unknown area 'XX'",
-        "  line 4: unknown offence group 'bogus'",
-        "  line 5: period_end 2017-01-01 is before period_start 2017-12-31",
-        "  line 6: count -4 is negative",
-        "  line 7: period 2017-07-01..2018-06-30 straddles 2017-01-01..2017-12-31 (line 2)",
-        "  line 9: count 'many' is not a whole number",
-        "  line 10: period_start '2017-02-30' is not an ISO date (YYYY-MM-DD)",
-    ]
-    assert CrimeCount.objects.count() == 0
-
-
-def test_a_count_straddling_a_stored_count_is_rejected_but_a_nested_one_is_accepted():
-    crime_counts_import(actor=None, data=(DATA / "seed000_counts.csv").read_bytes(), source_file="seed.csv")
-
-    with pytest.raises(ImportRejected) as caught:
-        crime_counts_import(
-            actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-07-01,2018-06-30,9000\n", source_file="ye.csv"
-        )
-    nested = crime_counts_import(
-        actor=None, data=f"{COUNTS_HEADER}\nSH,all,2017-03-01,2017-03-31,1200\n", source_file="march.csv"
-    )
-
-    assert caught.value.report.errors == [
-        (2, "period 2017-07-01..2018-06-30 straddles 2017-01-01..2017-12-31 (a stored count)")
-    ]
-    assert caught.value.report.rejected == {"straddling period": 1}
-    assert nested.new == 1
 
 
 # --- events, audit and the commands ---------------------------------------------------------------
