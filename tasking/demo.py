@@ -40,7 +40,7 @@ from .demo_tables import (
     TRH,
     TRM_AT,
     K,
-    outcome_finds,
+    outcome_fields,
 )
 from .models import Outcome, Request, ThreatItem, TrmDecision
 from .models.periods import LONDON
@@ -355,24 +355,9 @@ class _Demo:
                 self.curfew_breach_debt -= 1
                 return {"result": Outcome.Result.CURFEW_BREACHED, "notes": "Not at the curfew address."}
             return {"result": Outcome.Result.CURFEW_COMPLIED}
-        if rng.random() < 0.02:
-            return {"result": Outcome.Result.ABORTED, "notes": "Aborted on arrival: risk assessment changed."}
         vehicle_crime = self.meta[mission.pk][1] in ("theft-of-motor-vehicle", "theft-from-motor-vehicle")
-        finds = outcome_finds(rng, kind, vehicle_crime)
-        if kind in (K.WARRANT_DRUGS, K.WARRANT_OTHER, K.WARRANT_FIREARMS):
-            result = Outcome.Result.WARRANT_FINDS if finds else Outcome.Result.WARRANT_NO_FINDS
-            arrests = rng.choice([0, 1, 1, 2]) if finds else rng.choice([0, 0, 1])
-        elif kind in (K.VIBRANT_ARREST, K.NPU_ARREST, K.FORENSIC_ARREST):
-            arrested = rng.random() < 0.8
-            result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
-            arrests = (2 if rng.random() < 0.12 else 1) if arrested else 0
-        else:
-            # Visits, sweeps, patrols: no result fits "done, nothing to report", so "No trace".
-            arrested = rng.random() < 0.12
-            result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
-            arrests = 1 if arrested else 0
-        fields = {"result": result, "arrests": arrests, **finds}
-        if arrests and rng.random() < 0.3:
+        fields = outcome_fields(rng, kind, vehicle_crime)
+        if fields.get("arrests") and rng.random() < 0.3:
             fields["home_office_outcome"] = self.outcome_types.get(rng.choice([1, 1, 1, 3, 8, 15]))
         return fields
 

@@ -4,7 +4,7 @@ the force's board papers in ``operations/reference_data/facts.json``; the rest i
 from datetime import time as clock
 from decimal import Decimal
 
-from .models import RequestKind, ThreatItem
+from .models import Outcome, RequestKind, ThreatItem
 
 K = RequestKind
 MARKER = "Demo:"  # every demo request's requested_by starts with it: how a second run knows
@@ -124,3 +124,24 @@ def outcome_finds(rng, kind, vehicle_crime):
     if vehicle_crime and rng.random() < 0.2:
         finds["vehicles"] = rng.choice([1, 1, 1, 2])
     return finds
+
+
+def outcome_fields(rng, kind, vehicle_crime):
+    """Result, arrests and finds of a mission of ``kind`` carried out (a curfew check excepted:
+    its breaches follow the papers' rate), proportions illustrative."""
+    if rng.random() < 0.02:
+        return {"result": Outcome.Result.ABORTED, "notes": "Aborted on arrival: risk assessment changed."}
+    finds = outcome_finds(rng, kind, vehicle_crime)
+    if kind in (K.WARRANT_DRUGS, K.WARRANT_OTHER, K.WARRANT_FIREARMS):
+        result = Outcome.Result.WARRANT_FINDS if finds else Outcome.Result.WARRANT_NO_FINDS
+        arrests = rng.choice([0, 1, 1, 2]) if finds else rng.choice([0, 0, 1])
+    elif kind in (K.VIBRANT_ARREST, K.NPU_ARREST, K.FORENSIC_ARREST):
+        arrested = rng.random() < 0.8
+        result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
+        arrests = (2 if rng.random() < 0.12 else 1) if arrested else 0
+    else:
+        # Visits, sweeps, patrols: no result fits "done, nothing to report", so "No trace".
+        arrested = rng.random() < 0.12
+        result = Outcome.Result.ARRESTED if arrested else Outcome.Result.NOT_FOUND
+        arrests = 1 if arrested else 0
+    return {"result": result, "arrests": arrests, **finds}
