@@ -9,10 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import redis
+from django.db import connection
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -183,3 +185,31 @@ class ChaosWorker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=timeout)
         self.kill()
+
+
+def threaded(fn, *args):
+    """Run ``fn`` in a thread with its own database connection, closed at the end; exceptions are
+    kept for the test to raise."""
+    errors = []
+
+    def run():
+        try:
+            fn(*args)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.errors = errors
+    thread.start()
+    return thread
+
+
+def join_all(threads, timeout):
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+        assert not thread.is_alive(), "a thread did not finish in time"
+        if thread.errors:
+            raise thread.errors[0]

@@ -1,5 +1,6 @@
 """Real-service fixtures: a Celery worker process on the test database and a real Redis broker."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -149,6 +150,31 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path, settings):
 
 
 # ---------------------------------------------------------------------------------- chaos
+
+
+class EnqueueFailures(logging.Handler):
+    """Counts the enqueue failures the outbox, the queue flags and the drain swallow (broker or
+    cache down)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        if "Could not" in record.getMessage():
+            self.count += 1
+
+
+@pytest.fixture
+def enqueue_failures():
+    handler = EnqueueFailures()
+    names = ("operations.events", "operations.queued", "performance.dirty")
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)
 
 
 @pytest.fixture

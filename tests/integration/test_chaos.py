@@ -10,7 +10,6 @@ re-sends whatever the broker lost; dirty buckets are drained with SKIP LOCKED an
 catches what an enqueued drain did not reach.
 """
 
-import logging
 import os
 import random
 import signal
@@ -37,6 +36,8 @@ from performance.tasks import drain_indicators
 from tasking import services
 from tasking.models import Mission, MissionTransition, Outcome, Request
 
+from .chaos_helpers import join_all, threaded
+
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
@@ -60,34 +61,6 @@ ASSESSMENT = {
 
 
 # ---------------------------------------------------------------------------------- helpers
-
-
-def threaded(fn, *args):
-    """Run ``fn`` in a thread with its own database connection, closed at the end; exceptions are
-    kept for the test to raise."""
-    errors = []
-
-    def run():
-        try:
-            fn(*args)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.errors = errors
-    thread.start()
-    return thread
-
-
-def join_all(threads, timeout):
-    deadline = time.monotonic() + timeout
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-        assert not thread.is_alive(), "a thread did not finish in time"
-        if thread.errors:
-            raise thread.errors[0]
 
 
 def quiet():
@@ -120,29 +93,6 @@ def settle(worker, limit=RECOVERY_LIMIT, sweep_every=2.0, drain_every=2.0):
         f"Not settled within {limit} s: (unprocessed events, dirty buckets) = {quiet()}. "
         f"Worker log tail:\n{worker.log_text()[-5000:]}"
     )
-
-
-class EnqueueFailures(logging.Handler):
-    """Counts the enqueue failures the outbox and the engine swallow (broker down)."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        if "Could not" in record.getMessage():
-            self.count += 1
-
-
-@pytest.fixture
-def enqueue_failures():
-    handler = EnqueueFailures()
-    loggers = [logging.getLogger("operations.events"), logging.getLogger("performance.dirty")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
 
 
 def make_in_progress_missions(actor, count):
