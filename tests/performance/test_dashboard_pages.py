@@ -1,4 +1,4 @@
-"""Operation pages, patrols, today, the TRM pack and drill-down rows, driven through their URLs."""
+"""Operation pages, patrols, today and drill-down rows, driven through their URLs."""
 
 import csv
 import io
@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from operations.models import Area, Operation
 from performance.dirty import indicators_drain
-from performance.views.pages import trm
 from tasking import services
-from tasking.models import HotGrid, Mission, Outcome, TaskingPeriod, TrmMeeting
+from tasking.models import HotGrid, Outcome, TaskingPeriod, TrmMeeting
 from tasking.services import patrol_schedule_generate, period_for_day
 
 from .conftest import grid_make, import_crimes, local, police_uk_row, visit_log
@@ -247,90 +246,6 @@ def test_today_counts_missions_by_state_and_resource_and_deadlines(client, viewe
     assert rows_listed(rows) == [a.reference]
     at_risk = get(client, viewer, link_after(html, "1 open requests due within"))
     assert at_risk.content.decode().count(c.request.reference) == 1
-
-
-def test_trm_pack_shows_the_agenda_for_printing_and_creates_nothing(client, viewer, desk, now):
-    before = (TaskingPeriod.objects.count(), TrmMeeting.objects.count())
-    html = get(client, viewer, reverse("performance:trm-pack", args=["2026-10-21"])).content.decode()
-    assert (TaskingPeriod.objects.count(), TrmMeeting.objects.count()) == before
-    for heading in (
-        "Missions by resource",
-        "Missions not completed",
-        "Deadlines at risk",
-        "Curfew breaches",
-        "New requests",
-        "Open threat items",
-        "Hot-grid gaps",
-        "Decisions recorded",
-        "Attendees",
-    ):
-        assert heading in html  # fmt: skip
-    assert "has not been opened yet" in html
-    assert "<form" not in html.split('id="main"')[1]
-    assert "css/print.css" in html and "OFFICIAL – SENSITIVE" in html and "data-print" in html
-    meeting = services.trm_meeting_open(
-        actor=desk.actor, date=date(2026, 10, 20), attendees="DI Smith\nPS Jones"
-    )
-    services.trm_decision_record(actor=desk.actor, meeting=meeting, kind="other", text="Divert OSU to BE")
-    opened = client.get(reverse("performance:trm-pack-latest"), follow=True)
-    html = opened.content.decode()
-    assert "Divert OSU to BE" in html and "DI Smith" in html
-    assert reverse("tasking:trm-detail", args=[date(2026, 10, 20)]) in html
-
-
-def resource_tables(html):
-    """{caption: [mission references]} for each table of the missions by resource."""
-    missions = html.split('id="missions"')[1].split('id="not-completed"')[0]
-    return {
-        re.search(r"<caption>([^<]*)</caption>", table)[1]: re.findall(r">(M-\d{6})<", table)
-        for table in missions.split("<table")[1:]
-    }
-
-
-def test_trm_pack_lists_each_resources_first_missions_by_id_and_counts_them_all(
-    client, viewer, supervisor, desk, now, monkeypatch
-):
-    """Two resources with more missions than the pack lists, in every state and allocated in turn
-    so that their ids interleave, and cancelled missions left without a resource."""
-    monkeypatch.setattr(trm, "MISSIONS_SHOWN_PER_RESOURCE", 3)
-    made = {"OSU": [], "FS": [], None: []}
-    for _ in range(5):
-        for resource in ("FS", "OSU"):
-            made[resource].append(desk.allocate(desk.mission(), resource=resource))
-    osu, fs = made["OSU"], made["FS"]
-    desk.outcome(desk.start(osu[0]))
-    desk.cancel(osu[1])
-    desk.not_complete(osu[2])
-    desk.start(osu[3])
-    desk.start(fs[1])
-    desk.outcome(desk.start(fs[2]))
-    desk.not_complete(fs[3])
-    desk.outcome(desk.start(fs[4]))
-    for _ in range(4):
-        unassigned = desk.cancel(desk.allocate(desk.mission(), resource="FR"))
-        Mission.objects.filter(pk=unassigned.pk).update(resource=None)
-        made[None].append(unassigned)
-    desk.mission()  # pending, in no period: not reviewed
-
-    html = get(client, viewer, reverse("performance:trm-pack", args=["2026-10-21"])).content.decode()
-
-    first = {
-        resource: [m.reference for m in sorted(made[resource], key=lambda m: m.pk)[:3]] for resource in made
-    }
-    cut = "still open · the first 3 listed"
-    assert resource_tables(html) == {
-        f"Force Support: 5 missions · 2 completed · 1 not completed · 2 {cut}": first["FS"],
-        f"Operational Support Unit: 5 missions · 1 completed · 1 not completed · 2 {cut}": first["OSU"],
-        f"No resource: 4 missions · 0 completed · 0 not completed · 0 {cut}": first[None],
-    }
-    counts = {label: n for n, label in re.findall(r'aria-label="(\d+) — ([^:]+): go to the section"', html)}
-    assert counts["missions reviewed"] == "14"
-
-    services.trm_meeting_open(actor=desk.actor, date=date(2026, 10, 21))
-    meeting = get(client, supervisor, reverse("tasking:trm-detail", args=["2026-10-21"])).content.decode()
-    listed = re.findall(r">(M-\d{6})<", meeting.split('id="missions"')[1].split('id="not-completed"')[0])
-    assert sorted(listed) == sorted(m.reference for missions in made.values() for m in missions)
-    assert 'Operational Support Unit <span class="muted small">5 missions · 1 completed' in meeting
 
 
 def test_get_requests_create_no_rows(client, viewer, desk, now):
