@@ -60,7 +60,8 @@ def events_dispatch_pending(*, chunk=200):
     This is the coalesced dispatch task's work, and bulk jobs run it once at the end of a
     ``dispatch_deferred`` block. Events skipped by another dispatcher's lock are its own; an
     event whose consumer failed is left unprocessed, with its error, for the outbox sweep,
-    which retries it alone."""
+    which retries it alone. A short chunk was everything pending when it was read: an event
+    committed since then sent a dispatch of its own (the flag is cleared before the read)."""
     queued_flag_clear(DISPATCH_QUEUED)
     total, after = 0, 0
     while True:
@@ -75,6 +76,8 @@ def events_dispatch_pending(*, chunk=200):
             after = events[-1].pk
             _deliver_chunk(events)
         total += len(events)
+        if len(events) < chunk:
+            return total
 
 
 def _deliver_chunk(events):

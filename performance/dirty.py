@@ -85,20 +85,22 @@ def indicators_drain(*, batch=2000, max_batches=100):
     queued_flag_clear(DRAIN_QUEUED)
     total_changed = 0
     for _ in range(max_batches):
-        changed = _drain_batch(batch)
-        if changed is None:
+        drained = _drain_batch(batch)
+        if drained is None:
             return total_changed  # another drain holds the lock; it re-checks before it stops
+        claimed, changed = drained
         total_changed += changed
-        # Nothing left when our claim ran; a mark committed since then, whose own drain found
-        # the lock taken by us, is still waiting: look again now that the lock is released.
-        if changed == 0 and not DirtyBucket.objects.exists():
+        # A short batch took everything dirty when its claim ran; a mark committed since then,
+        # whose own drain found the lock taken by us, is still waiting: look again now that the
+        # lock is released (one cheap read, not another claim, in the usual case of nothing).
+        if claimed < batch and not DirtyBucket.objects.exists():
             break
     return total_changed
 
 
 def _drain_batch(batch):
-    """Claim and recompute one batch in one transaction. Returns how many values changed (0
-    when nothing was dirty), or None when another drain holds the lock."""
+    """Claim and recompute one batch in one transaction. Returns (rows claimed, values changed),
+    or None when another drain holds the lock."""
     with transaction.atomic():
         if not _drain_lock():
             return None
@@ -106,7 +108,7 @@ def _drain_batch(batch):
             DirtyBucket.objects.select_for_update(skip_locked=True).order_by("marked_at", "id")[:batch]
         )
         if not claimed:
-            return 0
+            return 0, 0
         context = Context()
         groups = defaultdict(lambda: defaultdict(set))
         for row in claimed:
@@ -124,7 +126,7 @@ def _drain_batch(batch):
         if changed:
             payload = {"count": len(changed), "values": _describe(changed[:500])}
             event_emit("indicator.changed", payload=payload)
-        return len(changed)
+        return len(claimed), len(changed)
 
 
 def _drain_lock():

@@ -6,7 +6,8 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from operations import events
 from operations.events import consumer, event_dispatch, event_emit, events_dispatch_pending, outbox_sweep
@@ -223,6 +224,27 @@ def test_while_a_dispatch_waits_in_the_queue_new_events_send_no_other(
     with mock.patch("operations.tasks.dispatch_event.delay") as delay:
         third = emit(django_capture_on_commit_callbacks, execute=True)
     delay.assert_called_once_with(third.pk)
+
+
+def test_a_dispatch_reads_chunk_after_full_chunk_and_stops_after_a_short_one(
+    django_capture_on_commit_callbacks, register_consumer
+):
+    calls = register_consumer("tests.recorder")
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+        emitted = [event_emit(EVENT_TYPE, payload={"n": n}) for n in range(5)]
+
+    # Chunks of 2, 2 and 1: the short last chunk was everything pending when it was read, so no
+    # further read follows it (an event committed later sends a dispatch of its own).
+    with (
+        mock.patch.object(events, "_deliver_chunk", wraps=events._deliver_chunk) as deliver,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert events_dispatch_pending(chunk=2) == 5
+    assert [len(call.args[0]) for call in deliver.call_args_list] == [2, 2, 1]
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "operations_event"."id"')]
+    assert len(reads) == 3
+    assert calls == [event.pk for event in emitted]
+    assert all(reload(event).processed_at is not None for event in emitted)
 
 
 def test_a_batch_consumer_gets_the_pending_events_at_once_and_a_bad_one_is_set_aside(

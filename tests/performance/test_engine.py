@@ -498,6 +498,27 @@ def test_a_second_drain_changes_nothing_and_announces_nothing(
     assert snapshot() == before and len(changed_events()) == events
 
 
+def test_a_drain_claims_batch_after_full_batch_and_stops_after_a_short_one(
+    desk, at_day, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as event_callbacks:
+        desk.complete(area="BE", arrests=2)
+        desk.complete(area="CV", arrests=1)
+    with django_capture_on_commit_callbacks():
+        for callback in event_callbacks:
+            callback()
+    dirty_rows = DirtyBucket.objects.count()
+    batch = dirty_rows // 2 + 1  # two claims: a full one, then a short one that takes the rest
+    with CaptureQueriesContext(connection) as queries:
+        indicators_drain(batch=batch)
+    claims = [q["sql"] for q in queries if q["sql"].startswith('SELECT "performance_dirtybucket"."id"')]
+    assert len(claims) == 2  # no third claim after the short one: one look for marks made since
+    assert not DirtyBucket.objects.exists()
+    assert day_value("mission_arrests", "BE") == Decimal(2)
+    assert day_value("mission_arrests", "WMP") == Decimal(3)
+    assert indicators_reconcile(repair=False)["differences"] == []
+
+
 def test_a_changed_value_is_announced_by_one_indicator_changed_event_per_drain_batch(
     desk, at_day, django_capture_on_commit_callbacks
 ):
