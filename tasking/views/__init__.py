@@ -12,15 +12,8 @@ from .missions import (
     OutcomeView,
 )
 from .patrol_trial import PatrolComplianceView, PatrolGapCoverView, PatrolTrialRandomiseView, PatrolTrialView
-from .patrols import (
-    HotGridDetailView,
-    HotGridFormView,
-    HotGridListView,
-    PatrolHubView,
-    PatrolImportView,
-    PatrolVisitCreateView,
-    PatrolVisitListView,
-)
+from .patrol_visits import PatrolImportView, PatrolVisitCreateView, PatrolVisitListView
+from .patrols import HotGridDetailView, HotGridFormView, HotGridListView, PatrolHubView
 from .requests import AssessView, RequestCreateView, RequestDetailView, TriageView
 from .trm import (
     ThreatItemFormView,
