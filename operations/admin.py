@@ -279,3 +279,14 @@ class CrimeCountAdmin(ReadOnlyAdmin):
     list_filter = ["area", ("offence_group", admin.EmptyFieldListFilter), "offence_group", "period_start"]
     search_fields = ["area__code", "offence_group__code", "source_file"]
     list_select_related = ["area", "offence_group"]
+
+
+# API tokens are each officer's own, issued at /api/auth/token/ against their password. DRF's
+# admin page for them would let an Administrator create or read anyone's key and then act in that
+# officer's name, with the audit trail recording the officer: it is taken out. Importing DRF's
+# admin module first registers the page whichever app loads first, so that it can be unregistered.
+from rest_framework.authtoken import admin as _token_admin  # noqa: E402, F401
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

@@ -123,6 +123,19 @@ def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(admin_cli
     assert f'href="{base}add/"' not in changelist
 
 
+def test_the_admin_neither_issues_nor_shows_api_tokens(admin_client, mission_user):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=mission_user)
+    base = "/admin/authtoken/tokenproxy/"
+
+    assert admin_client.get(base).status_code == 404
+    assert admin_client.post(f"{base}add/", {"user": mission_user.pk}).status_code == 404
+    assert token.key not in admin_client.get("/admin/").content.decode()
+    assert "tokenproxy" not in admin_client.get("/admin/").content.decode()
+    assert list(Token.objects.values_list("key", flat=True)) == [token.key]
+
+
 def test_csv_import_creates_resources_and_audits_each_row(administrator, reference_data):
     dataset = tablib.Dataset(headers=RESOURCE_HEADERS)
     dataset.append(["DY-PT", "Dudley proactive team", "npu_team", "DY", 5, 1])
