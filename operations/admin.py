@@ -99,7 +99,7 @@ class OutcomeTypeResource(AuditedResource):
         fields = ["code", "label", "group", "is_positive"]
 
 
-class ReferenceAdmin(ImportExportModelAdmin):
+class AuditedAdminMixin:
     """Saves and deletes go through the audited services, like the API's."""
 
     def save_model(self, request, obj, form, change):
@@ -118,6 +118,10 @@ class ReferenceAdmin(ImportExportModelAdmin):
                 services.reference_delete(actor=request.user, instance=obj, reason="admin delete")
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
+
+
+class ReferenceAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+    """Reference data: audited writes, and CSV import and export."""
 
 
 @admin.register(Area)

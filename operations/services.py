@@ -74,8 +74,10 @@ def reference_update(*, actor, instance, data, reason=""):
 
 
 @transaction.atomic
+@transaction.atomic
 def reference_delete(*, actor, instance, reason=""):
-    """Delete a row no other record depends on; a row still in use is refused with 409."""
+    """Delete a row no other record depends on; a row still in use is refused with 409. The row
+    and its audit entry go together (the savepoint only catches a refused delete)."""
     label, pk, text = instance._meta.label_lower, instance.pk, str(instance)
     try:
         with transaction.atomic():

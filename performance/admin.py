@@ -1,14 +1,13 @@
 from django.contrib import admin, messages
 
-from operations.admin import ReadOnlyAdmin
-from operations.services import reference_save
+from operations.admin import AuditedAdminMixin, ReadOnlyAdmin
 
 from .models import DirtyBucket, Indicator, IndicatorValue
 from .reconcile import indicators_reconcile
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -25,9 +24,6 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     ordering = ["sort_order", "code"]
     actions = ["reconcile_now"]
-
-    def save_model(self, request, obj, form, change):
-        reference_save(actor=request.user, instance=obj, reason="admin edit")
 
     @admin.action(description="Recompute all indicator values now (reconcile)")
     def reconcile_now(self, request, queryset):

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.exceptions import FieldError
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -197,6 +198,55 @@ def _crime_outcome_rate(params):
 
 def family_of(indicator):
     return CALCULATORS[indicator.calculator].family
+
+
+# What each parameter of the calculators above must be; a parameter not named here is refused.
+LIST_PARAMETERS = {"kinds", "results", "of_results", "from_states", "fields", "offence_groups", "outcomes"}
+TEXT_PARAMETERS = {"to_state", "weight"}
+NUMBER_PARAMETERS = {"minutes"}
+
+
+def parameters_problem(calculator_name, params):
+    """Why ``params`` cannot drive the calculator (a message for the person defining the
+    indicator), or None. The calculator's expressions are built and compiled against its family's
+    rows, so a missing parameter or a field that does not exist is refused when the indicator is
+    saved instead of stopping every drain that meets it."""
+    calculator = CALCULATORS[calculator_name]
+    usage = f"{calculator_name}: {calculator.description}"
+    if not isinstance(params, dict):
+        return f"Give the parameters as a JSON object ({usage})."
+    for name, value in params.items():
+        if name in LIST_PARAMETERS:
+            ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+            kind = "a list of names"
+        elif name in TEXT_PARAMETERS:
+            ok, kind = isinstance(value, str) and bool(value), "a name"
+        elif name in NUMBER_PARAMETERS:
+            ok, kind = (
+                isinstance(value, int | float) and not isinstance(value, bool) and value >= 0,
+                "a number",
+            )
+        else:
+            return f"Unknown parameter {name!r} ({usage})."
+        if not ok:
+            return f"Parameter {name!r} must be {kind} ({usage})."
+    if calculator.family is OUTCOMES and "fields" in params:
+        numeric = {"arrests", *apps.get_model(OUTCOMES.model).FIND_FIELDS}
+        unknown = [name for name in params["fields"] if name not in numeric]
+        if not params["fields"] or unknown:
+            return (
+                f"Parameter 'fields' takes outcome counts and finds: {', '.join(sorted(numeric))} ({usage})."
+            )
+    try:
+        numerator, denominator = calculator.build(params)
+        expressions = {"n": numerator} if denominator is None else {"n": numerator, "d": denominator}
+        family = calculator.family
+        family.queryset().values(g=F(family.area_field)).annotate(**expressions).query.sql_with_params()
+    except KeyError as exc:
+        return f"Missing parameter {exc.args[0]!r} ({usage})."
+    except (FieldError, TypeError, ValueError, IndexError) as exc:
+        return f"These parameters do not work with {calculator_name}: {exc} ({usage})."
+    return None
 
 
 def expressions(indicator):
