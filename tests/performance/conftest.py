@@ -1,9 +1,10 @@
 """Performance test data, made through the tasking, patrol and crime-import services like the
-application makes it, and small readers for the stored indicator values."""
+application makes it, small readers for the stored indicator values, and the day (``DAY``, with the
+``at_day`` clock) on which the engine tests make their activity."""
 
 import hashlib
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,17 @@ _serial = itertools.count(1)
 def local(*args):
     """An aware Europe/London date-time: ``local(2026, 3, 10, 12, 0)``."""
     return datetime(*args, tzinfo=LONDON)
+
+
+DAY = date(2026, 3, 10)  # a Tuesday: the day of the engine tests' activity
+NOW = local(2026, 3, 10, 18, 0)
+
+
+@pytest.fixture
+def at_day(time_machine):
+    """The clock stopped at 18:00 on ``DAY``."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
 
 
 class Desk:
@@ -174,6 +186,10 @@ def stored(code, area, kind, start, operation_key=0):
 def value_of(code, area, kind, start, operation_key=0):
     row = stored(code, area, kind, start, operation_key)
     return None if row is None else row.value
+
+
+def day_value(code, area="BE", operation_key=0, day=DAY):
+    return value_of(code, area, "day", day, operation_key)
 
 
 def snapshot():

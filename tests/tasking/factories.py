@@ -1,10 +1,16 @@
 """Tasking test data made through the services, so every row is one the application itself could make.
 
 ``mission_make(actor, "in_progress")`` walks a fresh request through the real life cycle (receive,
-assess, allocate, start, …) rather than writing a mission row in a given state.
+assess, allocate, start, …) rather than writing a mission row in a given state. The screen tests'
+helpers (``receive``, ``approved``, ``allocated``, … and ``signed_in``, ``html``) and the request and
+mission API tests' bodies and clock live here too.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,3 +137,88 @@ def last_event_id():
 
 def last_audit_id():
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+# -- the request and mission API ------------------------------------------------------------------
+
+# The least a request logged through the API needs.
+VALID = {"kind": "npu_arrest", "area": "BE", "requested_by": "PS 1234 Patel, BE NPU"}
+
+
+def nothing_saved():
+    # Reading personal data is itself audited (action "view"); only changes count here.
+    changes = AuditEntry.objects.exclude(action=AuditEntry.Action.VIEW)
+    return (Request.objects.count(), Event.objects.count(), changes.count())
+
+
+@pytest.fixture
+def midday():
+    """Away from 07:00, so that "the current period" cannot change in the middle of a test."""
+    with time_machine.travel(datetime(2026, 7, 14, 12, 0, tzinfo=UTC)):
+        yield
+
+
+def post(client, mission, action, data=None):
+    """POST one of a mission's actions (``allocate``, ``start``, …) to the API."""
+    return client.post(f"/api/missions/{mission.pk}/{action}/", data or {})
+
+
+def tomorrow():
+    return services.period_for(timezone.now()).day + timedelta(days=1)
+
+
+# -- the screens ----------------------------------------------------------------------------------
+
+
+def receive(actor, *, kind="npu_arrest", **fields):
+    """A received request, logged like ``request_make``; a forensic one was hit on DNA."""
+    if kind == "forensic_arrest":
+        fields.setdefault("forensic_hit", "dna")
+    return request_make(actor, kind=kind, **fields)
+
+
+def approved(actor, **fields):
+    """A received request approved at assessment; returns its pending mission."""
+    return request_approve(actor, receive(actor, **fields))
+
+
+def allocated(actor, resource="OSU", period=None, **fields):
+    mission = approved(actor, **fields)
+    services.mission_allocate(
+        actor=actor, mission=mission, resource=Resource.objects.get(code=resource), period=period
+    )
+    return Mission.objects.get(pk=mission.pk)
+
+
+def in_progress(actor, **fields):
+    mission = allocated(actor, **fields)
+    services.mission_start(actor=actor, mission=mission)
+    return Mission.objects.get(pk=mission.pk)
+
+
+def not_completed(actor, **fields):
+    mission = allocated(actor, **fields)
+    services.mission_not_complete(actor=actor, mission=mission, reason="Subject not at the address.")
+    return Mission.objects.get(pk=mission.pk)
+
+
+def current_period():
+    return services.period_for(timezone.now())
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def flash(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def snapshot(mission):
+    mission = Mission.objects.get(pk=mission.pk)
+    return (mission.state, mission.version, mission.resource_id, mission.period_id, mission.history.count())
+
+
+def html(response):
+    return response.content.decode()

@@ -1,18 +1,22 @@
 """Hot-grid and patrol test data, made through the patrol services like the application makes it.
 
 Grids sit around Birmingham city centre (lon -1.89, lat 52.48); ``grid_make`` spaces them apart so
-each point lies in one grid only. Times are Europe/London unless a test says otherwise.
+each point lies in one grid only. Times are Europe/London unless a test says otherwise. The
+schedule, compliance and API tests work on Wednesday 10 June 2026 (``DAY``, its window
+``START``–``END``); the patrol screens' clock stands at 19:00 on Friday 12 June (``TODAY``), the
+patrol API's at 09:00 that day.
 """
 
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from operations.models import Area, Event, Operation, Resource
 from tasking import services
 from tasking.geo import square_cell
-from tasking.models import PatrolVisit
+from tasking.models import PatrolVisit, ScheduledPatrol
 from tasking.models.periods import LONDON
 
 BIRMINGHAM = (-1.89, 52.48)
@@ -43,6 +47,28 @@ def patrol_reference(django_db_setup, django_db_blocker):
 def local(*args):
     """An aware Europe/London date-time: ``local(2026, 3, 28, 18, 0)``."""
     return datetime(*args, tzinfo=LONDON)
+
+
+DAY = date(2026, 6, 10)  # a Wednesday in summer time
+START = local(2026, 6, 10, 18, 0)  # the 18:00–20:00 window of that day
+END = local(2026, 6, 10, 20, 0)
+SECOND = timedelta(seconds=1)
+TODAY = date(2026, 6, 12)  # a Friday: the patrol screens' today
+CELL = {"lon": -1.89, "lat": 52.48, "size_m": 250}
+
+
+@pytest.fixture
+def patrol_screens_clock():
+    """The clock stopped at 19:00 on ``TODAY``, inside the default 18:00–20:00 window."""
+    with time_machine.travel(local(2026, 6, 12, 19, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def patrol_api_clock():
+    """The clock stopped at 09:00 on Friday 12 June 2026, two days after ``DAY``."""
+    with time_machine.travel(local(2026, 6, 12, 9, 0), tick=False):
+        yield
 
 
 def window(start, end, weekdays=None):
@@ -110,3 +136,56 @@ def schedule(day):
 
 def events_of(event_type):
     return list(Event.objects.filter(type=event_type).order_by("id"))
+
+
+def only_patrol(grid):
+    (patrol,) = ScheduledPatrol.objects.filter(grid=grid)
+    return patrol
+
+
+def compliant(grid):
+    return only_patrol(grid).is_compliant
+
+
+def section(page, start, end=None):
+    """The part of a page from ``start`` up to ``end``."""
+    part = page.split(start, 1)[1]
+    return part.split(end, 1)[0] if end else part
+
+
+def grid_form(**overrides):
+    """The hot-grid form's fields, as the screen posts them."""
+    data = {
+        "code": "HG-NEW", "name": "Digbeth", "area": "", "operation": "", "trial_arm": "",
+        "geometry": "", "cell_lon": "", "cell_lat": "", "cell_size_m": "",
+        "windows": "Mon-Fri 18:00-22:00; Sat 10:00-14:00", "daily_dose_minutes": "15",
+        "active_from": "2026-06-01",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def grid_payload(**overrides):
+    """A hot grid as the API takes it, drawn as a square ``CELL``."""
+    return {
+        "code": "HG-API-1",
+        "name": "Digbeth",
+        "area": "BE",
+        "operation": "VIBRANT",
+        "active_from": "2026-01-01",
+        "windows": [{"weekdays": [4, 5], "start_time": "20:00", "end_time": "02:00"}],
+        "cell": CELL,
+        **overrides,
+    }
+
+
+def visit_payload(**overrides):
+    """A visit to grid HG-V on ``DAY`` as the API takes it: 22.5 minutes inside the window."""
+    return {
+        "grid": "HG-V",
+        "resource": "NPU-BE",
+        "officer_reference": "PC 4321",
+        "arrived_at": "2026-06-10T18:30:00+01:00",
+        "left_at": "2026-06-10T18:52:30+01:00",
+        **overrides,
+    }

@@ -14,7 +14,7 @@ from tasking import agenda, services
 from tasking.models import Mission, Request, TrmDecision, TrmMeeting
 from tasking.views import trm
 
-from .test_screens import (
+from .factories import (
     allocated,
     approved,
     flash,
