@@ -221,6 +221,13 @@ class Outcome(MissionCoordinates):
             errors["result"] = "Finds are recorded: use 'Warrant executed – finds'."
         if self.completed_at and self.completed_at > timezone.now() + timedelta(minutes=5):
             errors["completed_at"] = "Cannot be in the future."
+        # Nor before the request that asked for it: a slip of the year would otherwise rewrite a
+        # closed (perhaps published) period's figures.
+        received = self.mission.request.received_at if self.mission.request_id else None
+        if self.completed_at and received and self.completed_at < received:
+            errors["completed_at"] = (
+                f"Cannot be before the request was received ({timezone.localtime(received):%d %b %Y %H:%M})."
+            )
         # The check constraint "outcome_finds_not_negative", said here per field and without a
         # query: the services validate with validate_constraints=False.
         for name in ("drugs_class_a_grams", "drugs_class_b_grams", "drugs_class_c_grams", "cash_gbp"):
