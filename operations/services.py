@@ -4,8 +4,11 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from .audit import audit_record
+from .events import event_emit
 from .exceptions import Conflict
 from .models import AuditEntry
+
+REFERENCE_CHANGED = "reference.changed"
 
 
 def _split_m2m(model, data):
@@ -55,6 +58,14 @@ def reference_save(*, actor, instance, m2m=None, reason="", changed_m2m=()):
             obj=instance,
             changes=changes,
             reason=reason,
+        )
+    if changes and not creating:
+        # Figures computed from this row (a rate from a population, a weighted count from a
+        # weight, an indicator from its definition) are out of date: listeners decide.
+        event_emit(
+            REFERENCE_CHANGED,
+            payload={"model": instance._meta.label_lower, "id": instance.pk, "fields": sorted(changes)},
+            aggregate=instance,
         )
     return instance
 

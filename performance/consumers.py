@@ -10,6 +10,7 @@ from operations.events import consumer, is_dispatch_deferred
 from .calculators import CRIMES, OUTCOMES, PATROLS, TRANSITIONS, VISITS
 from .dirty import buckets_mark, buckets_mark_pairs
 from .engine import Context
+from .reconcile import reconcile_after_commit
 
 MISSION_EVENTS = (
     "mission.allocated",
@@ -86,3 +87,24 @@ def on_crimes_imported(event):
             family=CRIMES, day=date.fromisoformat(month), area_ids=payload.get("areas") or [None],
             operation_ids=[None], context=context,
         )  # fmt: skip
+
+
+# The fields of reference rows that indicator values are computed from, by model: a change to one
+# of them changes figures across all of history.
+FIGURE_FIELDS = {
+    "operations.area": {"population", "kind", "parent_id"},
+    "operations.offencegroup": {"harm_weight", "severity_weight", "is_crime", "parent_id"},
+    "performance.indicator": {"calculator", "parameters", "unit", "active"},
+    "tasking.hotgrid": {"area_id", "operation_id"},
+}
+
+
+@consumer("reference.changed", name="performance.reference", batch=True)
+def on_reference_changed(events):
+    """A change to what figures are computed from recomputes them all (once for the batch)."""
+    if is_dispatch_deferred():
+        return
+    for event in events:
+        if FIGURE_FIELDS.get(event.payload.get("model"), set()) & set(event.payload.get("fields", [])):
+            reconcile_after_commit()
+            return

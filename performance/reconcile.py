@@ -15,6 +15,23 @@ from .engine import MONTH_ROLLUPS, Context, _accumulate, _grouped, _store, is_em
 from .models import IndicatorValue
 
 KIND_ORDER = {kind: index for index, (kind, _) in enumerate(periods.KINDS)}
+RECONCILE_QUEUED = "performance:reconcile-queued"  # cache flag: a reconcile is waiting in the queue
+
+
+def reconcile_after_commit():
+    """Recompute every value (a reconcile with repair) once the current transaction commits,
+    unless one is already waiting in the queue: for changes that reach across all of history,
+    such as a population, an offence group's weight or an indicator's definition."""
+    from operations.events import is_dispatch_deferred
+    from operations.queued import send_unless_queued
+
+    from .tasks import reconcile_indicators
+
+    def send():
+        if not is_dispatch_deferred():
+            send_unless_queued(RECONCILE_QUEUED, reconcile_indicators.delay, ttl=60)
+
+    transaction.on_commit(send)
 
 
 def base_rows(family, indicators):

@@ -2,8 +2,10 @@
 
 from celery import shared_task
 
+from operations.queued import queued_flag_clear
+
 from .dirty import indicators_drain
-from .reconcile import indicators_reconcile
+from .reconcile import RECONCILE_QUEUED, indicators_reconcile
 
 
 @shared_task
@@ -13,5 +15,6 @@ def drain_indicators():
 
 @shared_task
 def reconcile_indicators():
+    queued_flag_clear(RECONCILE_QUEUED)  # started: a later change must send a new one
     report = indicators_reconcile(repair=True)
     return {"checked": report["checked"], "differences": len(report["differences"])}

@@ -318,14 +318,17 @@ def test_a_broker_outage_still_commits_the_change_and_the_sweep_delivers_the_eve
         reference_update(actor=None, instance=resource, data={"capacity_per_period": 2})
         event = event_emit(EVENT_TYPE, payload={"capacity": 2}, aggregate=resource)
 
-    assert delay.call_count == 1
+    assert delay.call_count == 2  # the resource's change and the event: each tried, each failed
     assert "outbox sweep will retry" in caplog.text
     resource.refresh_from_db()
     assert resource.capacity_per_period == 2
     assert reload(event).processed_at is None
     assert calls == []
+    # The resource's change is announced too (reference.changed), and waits with it.
+    waiting = Event.objects.filter(processed_at__isnull=True)
+    assert sorted(waiting.values_list("type", flat=True)) == sorted(["reference.changed", EVENT_TYPE])
 
-    assert outbox_sweep(older_than_seconds=0) == 1
+    assert outbox_sweep(older_than_seconds=0) == 2
 
     assert calls == [event.pk]
     assert reload(event).processed_at is not None
