@@ -222,9 +222,9 @@ class Outcome(MissionCoordinates):
         if self.completed_at and self.completed_at > timezone.now() + timedelta(minutes=5):
             errors["completed_at"] = "Cannot be in the future."
         # Nor before the request that asked for it: a slip of the year would otherwise rewrite a
-        # closed (perhaps published) period's figures.
+        # closed (perhaps published) period's figures. To the minute, as the forms give times.
         received = self.mission.request.received_at if self.mission.request_id else None
-        if self.completed_at and received and self.completed_at < received:
+        if self.completed_at and received and self.completed_at < received.replace(second=0, microsecond=0):
             errors["completed_at"] = (
                 f"Cannot be before the request was received ({timezone.localtime(received):%d %b %Y %H:%M})."
             )

@@ -52,3 +52,14 @@ def test_the_outcome_form_shows_the_same_error(client, mission_user):
     assert response.status_code == 200
     assert "before the request was received" in response.content.decode()
     assert not Outcome.objects.filter(mission=mission).exists()
+
+
+def test_an_outcome_in_the_minute_the_request_was_received_is_logged(api, mission_user):
+    mission = mission_make(mission_user, Mission.State.IN_PROGRESS)
+    minute = mission.request.received_at.replace(second=0, microsecond=0)  # as the form gives it
+    response = api.as_user(mission_user).post(
+        f"/api/missions/{mission.pk}/outcome/",
+        {"result": "arrested", "arrests": 1, "completed_at": minute.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
