@@ -68,8 +68,13 @@ class StartForm(VersionedForm):
     pass
 
 
+# A field the service requires but checks itself (its message says why it is needed): not marked
+# optional, and the browser asks for it before posting.
+NEEDED = {"required": True}
+
+
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, **NEEDED}), required=False)
 
 
 def deadline_help():
@@ -212,7 +217,9 @@ class MeetingOpenForm(KeyboardFormMixin, forms.Form):
 
 class DecisionForm(KeyboardFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=TrmDecision.Kind.choices, initial=TrmDecision.Kind.OTHER)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Decision", required=False)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, **NEEDED}), label="Decision", required=False
+    )
 
 
 class MeetingUpdateForm(KeyboardFormMixin, forms.Form):
@@ -231,11 +238,11 @@ class CarryOverForm(KeyboardFormMixin, forms.Form):
 
 
 class MissionReasonForm(KeyboardFormMixin, forms.Form):
-    reason = forms.CharField(required=False)
+    reason = forms.CharField(required=False, widget=forms.TextInput(attrs=NEEDED))
 
 
 class ReopenForm(KeyboardFormMixin, forms.Form):
-    reason = forms.CharField(required=False, label="Why reopen")
+    reason = forms.CharField(required=False, label="Why reopen", widget=forms.TextInput(attrs=NEEDED))
 
 
 class ThreatItemForm(KeyboardFormMixin, forms.ModelForm):

@@ -109,14 +109,18 @@ class Request(models.Model):
         return f"REQ-{self.pk:06d}" if self.pk else "REQ-new"
 
     def clean(self):
+        # Every mistake at once: the form names them all in one submission.
+        errors = {}
         if self.due_by and self.received_at and self.due_by <= self.received_at:
-            raise ValidationError({"due_by": "The deadline must be after the time received."})
+            errors["due_by"] = "The deadline must be after the time received."
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
+            errors["longitude"] = "Give both latitude and longitude, or neither."
         if self.kind == RequestKind.FORENSIC_ARREST and not self.forensic_hit:
-            raise ValidationError({"forensic_hit": "Say which forensic hit (fingerprint, DNA, footwear)."})
+            errors["forensic_hit"] = "Say which forensic hit (fingerprint, DNA, footwear)."
         if self.area_id and self.area.kind not in ("npu", "force"):
-            raise ValidationError({"area": "The source area must be an NPU (or the force)."})
+            errors["area"] = "The source area must be an NPU (or the force)."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Assessment(models.Model):

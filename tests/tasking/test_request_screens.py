@@ -78,7 +78,9 @@ def test_bad_request_input_shows_errors_next_to_the_fields_and_saves_nothing(
     assert 'class="error-summary" role="alert"' in page
     assert re.search(r'<input type="text" name="requested_by"[^>]*aria-invalid="true"', page)
     assert 'id="id_requested_by_error"' in page
-    assert re.search(r'name="requested_by"[^>]*autofocus', page)  # the first field in error
+    # Every mistake is named in one submission, and the first field in error has the focus.
+    assert 'id="id_forensic_hit_error"' in page and 'id="id_longitude_error"' in page
+    assert re.search(r'name="forensic_hit"[^>]*autofocus', page)
     assert len(re.findall(r"autofocus", page)) == 1
     assert Request.objects.count() == 0
 
