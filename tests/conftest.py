@@ -38,15 +38,16 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _no_queued_flag_left_over():
-    """The 'a drain is queued' and 'a dispatch is queued' flags live in the cache for a few
+    """The 'a drain, dispatch or reconcile is queued' flags live in the cache for a few
     seconds: a test that stops a task from running (a mocked task) must not hold back the next
     test's."""
     from django.core.cache import cache
 
     from operations.events import DISPATCH_QUEUED
     from performance.dirty import DRAIN_QUEUED
+    from performance.reconcile import RECONCILE_QUEUED
 
-    cache.delete_many([DRAIN_QUEUED, DISPATCH_QUEUED])
+    cache.delete_many([DRAIN_QUEUED, DISPATCH_QUEUED, RECONCILE_QUEUED])
 
 
 def make_user(django_user_model, username, role):

@@ -12,15 +12,24 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from operations.roles import Role
-from operations.services import reference_delete
 from tasking import filters, patrol_stats, services
 from tasking.geo import square_cell
 from tasking.models import HotGrid, PatrolVisit, ScheduledPatrol
+from tasking.services.patrols import hot_grid_delete
 
 from . import patrol_serializers as ps
 from .views import ERRORS, responses
 
 
+@extend_schema_view(
+    destroy=extend_schema(
+        description=(
+            "Delete a hot grid with no history. A grid with scheduled patrols or visits is refused "
+            "(409): retire it instead by setting its last active day, `active_to`."
+        ),
+        responses=responses(204, None),
+    )
+)
 class HotGridViewSet(viewsets.ModelViewSet):
     queryset = HotGrid.objects.select_related("area", "operation").prefetch_related(
         "offence_groups", "windows"
@@ -49,7 +58,7 @@ class HotGridViewSet(viewsets.ModelViewSet):
         self._save(serializer, grid=serializer.instance)
 
     def perform_destroy(self, instance):
-        reference_delete(actor=self.request.user, instance=instance)
+        hot_grid_delete(actor=self.request.user, grid=instance)
 
     @extend_schema(
         parameters=[

@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# A clock a few minutes fast (a handset, a GPS unit) is not a visit in the future.
+FUTURE_ALLOWANCE = timedelta(minutes=5)
+
 
 class HotGrid(models.Model):
     """A patrol area (polygon or square grid cell) with patrol windows, an NPU and a crime focus."""
@@ -89,7 +92,8 @@ class PatrolWindow(models.Model):
 class ScheduledPatrol(models.Model):
     """A hot grid's window in one tasking period, and whether a compliant visit was made."""
 
-    grid = models.ForeignKey(HotGrid, on_delete=models.CASCADE, related_name="scheduled_patrols")
+    # A grid with patrols is retired (``active_to``), never deleted: its compliance and gaps are history.
+    grid = models.ForeignKey(HotGrid, on_delete=models.PROTECT, related_name="scheduled_patrols")
     # A patrol outlives a later change to its grid's windows: its history must not be lost.
     window = models.ForeignKey(
         PatrolWindow, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -164,7 +168,7 @@ class PatrolVisit(models.Model):
         # Compare instants: two times in the London zone compare by wall clock, wrong across a clock change.
         if self.left_at and self.arrived_at and self.left_at.timestamp() < self.arrived_at.timestamp():
             raise ValidationError({"left_at": "Must be after the arrival."})
-        if self.arrived_at and self.arrived_at > timezone.now() + timedelta(minutes=5):
+        if self.arrived_at and self.arrived_at > timezone.now() + FUTURE_ALLOWANCE:
             raise ValidationError({"arrived_at": "Cannot be in the future."})
 
 

@@ -3,8 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from operations.audit import audit_record
@@ -44,7 +45,63 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
         actor=actor, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
         obj=grid, changes={k: v for k, v in changes.items() if k != "geometry"}, reason=reason,
     )  # fmt: skip
+    if changes and not creating:
+        # A grid moved to another NPU or operation moves its patrols' and visits' figures too.
+        event_emit(
+            "reference.changed",
+            payload={"model": "tasking.hotgrid", "id": grid.pk, "fields": _attnames(changes)},
+            aggregate=grid,
+        )
     return grid
+
+
+def _attnames(changes):
+    """The changed fields by column name (``area_id``); its windows, not a column, by name."""
+    names = set()
+    for name in changes:
+        try:
+            names.add(getattr(HotGrid._meta.get_field(name), "attname", name))
+        except FieldDoesNotExist:
+            names.add(name)
+    return sorted(names)
+
+
+@transaction.atomic
+def hot_grid_delete(*, actor, grid, reason=""):
+    """Delete a hot grid that has no history: no scheduled patrol and no visit. A grid with either
+    is refused (Conflict): its compliance, gaps and dosage are history the indicators are computed
+    from, so it is retired instead, by giving it a last active day (``active_to``)."""
+    grid = HotGrid.objects.select_for_update().get(pk=grid.pk)
+    patrols = ScheduledPatrol.objects.filter(grid=grid).count()
+    visits = PatrolVisit.objects.filter(grid=grid).count()
+    if patrols or visits:
+        _refuse_delete(grid, patrols, visits)
+    audit_record(
+        actor=actor, action=AuditEntry.Action.DELETE, obj=grid, reason=reason,
+        changes={"windows": [str(w) for w in grid.windows.all()]},
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            grid.delete()
+    except ProtectedError:  # history written since the count above
+        _refuse_delete(
+            grid,
+            ScheduledPatrol.objects.filter(grid=grid).count(),
+            PatrolVisit.objects.filter(grid=grid).count(),
+        )
+
+
+def _refuse_delete(grid, patrols, visits):
+    held = " and ".join(
+        f"{n} {noun}{'s' if n != 1 else ''}"
+        for n, noun in ((patrols, "scheduled patrol"), (visits, "visit"))
+        if n
+    )
+    raise Conflict(
+        f"Hot grid {grid.code} has {held}: its patrol history cannot be deleted. "
+        "Retire the grid instead by setting its last active day (active_to).",
+        current_state="has_history",
+    )
 
 
 def _windows_replace(grid, windows, changes):

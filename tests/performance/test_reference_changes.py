@@ -1,6 +1,6 @@
 """A change to what figures are computed from — an NPU's population, an offence group's weight, an
-indicator's definition — recomputes the figures across history once it commits, and a change to
-anything else (a name) recomputes nothing."""
+indicator's definition, a hot grid's NPU — recomputes the figures across history once it commits,
+and a change to anything else (a name) recomputes nothing."""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,8 +10,9 @@ import pytest
 
 from operations.models import Area, Event, OffenceGroup
 from performance.reconcile import indicators_reconcile
+from tasking.services import hot_grid_save, patrol_schedule_generate, period_for_day
 
-from .conftest import import_crimes, police_uk_row, stored
+from .conftest import DAY, day_value, grid_make, import_crimes, local, police_uk_row, stored, visit_log
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("perf_reference")]
 
@@ -91,3 +92,24 @@ def test_a_new_name_recomputes_nothing(api, administrator, crimes, django_captur
         change(api, administrator, django_capture_on_commit_callbacks, area_path("SH"), {"population": 1})
     assert Event.objects.filter(type="reference.changed").count() == 2  # each change is announced
     assert delay.call_count == 1  # only the population change recomputes
+
+
+def test_a_hot_grid_moved_to_another_npu_takes_its_patrol_figures_with_it(
+    desk, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(local(2026, 3, 10, 9, 0), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        grid = grid_make(desk.actor, "HG-MOVE", area="BE", index=1)
+        patrol_schedule_generate(period=period_for_day(DAY))
+    time_machine.move_to(local(2026, 3, 11, 6, 0), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_log(desk.actor, grid, local(2026, 3, 10, 18, 30), 20)
+    assert (day_value("patrol_dosage", "BE"), day_value("patrol_dosage", "CV")) == (Decimal(20), None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hot_grid_save(actor=desk.actor, grid=grid, area=Area.objects.get(code="CV"), reason="wrong NPU")
+
+    assert day_value("patrol_dosage", "CV") == Decimal(20)
+    assert day_value("patrol_dosage", "BE") in (None, Decimal(0))
+    assert day_value("patrol_compliance", "CV") == Decimal(100)
+    assert indicators_reconcile(repair=False)["differences"] == []
