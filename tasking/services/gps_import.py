@@ -4,9 +4,10 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,7 @@ from operations.models import Resource
 
 from ..geo import GridIndex
 from ..models import HotGrid, PatrolVisit
+from ..models.patrols import FUTURE_ALLOWANCE
 from ..models.periods import LONDON
 from .patrols import patrol_visit_log
 
@@ -55,11 +57,14 @@ class Point:
     at: datetime
     lat: float
     lon: float
+    line: int = 0  # in the file, for a clear refusal
 
 
 def _parse_time(text):
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=LONDON)
+    value = value if value.tzinfo else value.replace(tzinfo=LONDON)
+    value.astimezone(UTC)  # OverflowError: a moment UTC (and the database) cannot hold
+    return value
 
 
 def _read_points(stream, report, progress):
@@ -74,6 +79,8 @@ def _read_points(stream, report, progress):
         )
     reader.fieldnames = header
     resources = {r.code: r for r in Resource.objects.all()}
+    officer_length = PatrolVisit._meta.get_field("officer_reference").max_length
+    latest = timezone.now() + FUTURE_ALLOWANCE
     points = []
     for row in reader:
         report.rows += 1
@@ -86,10 +93,17 @@ def _read_points(stream, report, progress):
             officer = (row["officer"] or "").strip()
             if not officer:
                 raise ValueError("officer is blank")
+            if len(officer) > officer_length:
+                raise ValueError(f"officer is longer than {officer_length} characters")
             try:
                 at = _parse_time(row["timestamp"] or "")
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise ValueError(f"timestamp {row['timestamp']!r} is not ISO 8601") from None
+            if at > latest:
+                raise ValueError(
+                    f"timestamp {row['timestamp'].strip()} is in the future "
+                    f"(now {timezone.localtime():%d %b %Y %H:%M})"
+                )
             try:
                 lat, lon = float(row["lat"]), float(row["lon"])
             except (TypeError, ValueError):
@@ -99,7 +113,7 @@ def _read_points(stream, report, progress):
         except ValueError as exc:
             report.errors.append((line, str(exc)))
             continue
-        points.append(Point(resources[code], officer, at, lat, lon))
+        points.append(Point(resources[code], officer, at, lat, lon, line))
     if report.rows == 0:
         raise ImportRejected("The file has a header but no rows.")
     return points
@@ -109,7 +123,8 @@ def _visits_from(points, index, tolerance, report):
     """Merge consecutive points of one officer in one grid, gaps under ``tolerance``, into visits."""
     visits = []
     points = sorted(points, key=lambda p: (p.resource.code, p.officer, p.at))
-    open_runs = {}  # (resource, officer) → {grid pk: [grid, first, last, resource]}
+    # (resource, officer) → {grid pk: [grid, first, last, resource, line of the first point]}
+    open_runs = {}
     for point in points:
         key = (point.resource.pk, point.officer)
         grids = index.grids_at(point.lon, point.lat)
@@ -120,18 +135,18 @@ def _visits_from(points, index, tolerance, report):
         runs = open_runs.setdefault(key, {})
         here = {grid.pk for grid in grids}
         for grid_pk in list(runs):
-            grid, first, last, resource = runs[grid_pk]
+            grid, first, last, resource, line = runs[grid_pk]
             if grid_pk not in here or point.at - last >= tolerance:  # merge only gaps *under* it
-                visits.append((resource, point.officer, grid, first, last))
+                visits.append((resource, point.officer, grid, first, last, line))
                 del runs[grid_pk]
         for grid in grids:
             if grid.pk in runs:
                 runs[grid.pk][2] = point.at
             else:
-                runs[grid.pk] = [grid, point.at, point.at, point.resource]
+                runs[grid.pk] = [grid, point.at, point.at, point.resource, point.line]
     for (_, officer), runs in open_runs.items():
-        for grid, first, last, resource in runs.values():
-            visits.append((resource, officer, grid, first, last))
+        for grid, first, last, resource, line in runs.values():
+            visits.append((resource, officer, grid, first, last, line))
     return visits
 
 
@@ -155,7 +170,11 @@ def patrol_points_import(*, actor, data, tolerance_minutes=None, skip_bad_rows=F
     report = ImportReport()
     points = _read_points(io.StringIO(data), report, progress or (lambda n: None))
     if report.errors and not skip_bad_rows:
-        raise ImportRejected(f"{len(report.errors)} bad row(s): nothing was imported.", report)
+        raise ImportRejected(
+            f"{len(report.errors)} bad row(s): nothing was imported. {_lines_named(report.errors)} "
+            "Correct them, or tick “skip bad rows” to import the rest.",
+            report,
+        )
     if not points:
         return report
     first, last = min(p.at for p in points), max(p.at for p in points)
@@ -164,15 +183,31 @@ def patrol_points_import(*, actor, data, tolerance_minutes=None, skip_bad_rows=F
         Q(active_to__isnull=True) | Q(active_to__gte=day), active_from__lte=timezone.localdate(last)
     )
     visits = _visits_from(points, GridIndex(grids), tolerance, report)
-    with transaction.atomic():
-        for resource, officer, grid, arrived_at, left_at in visits:
+    with transaction.atomic():  # one visit refused rolls back every visit before it
+        for resource, officer, grid, arrived_at, left_at, line in visits:
             key = _import_key(resource, officer, grid, arrived_at, left_at)
             if PatrolVisit.objects.filter(import_key=key).exists():
                 report.visits_existing += 1
                 continue
-            patrol_visit_log(
-                actor=actor, grid=grid, resource=resource, officer_reference=officer,
-                arrived_at=arrived_at, left_at=left_at, source=PatrolVisit.Source.GPS, import_key=key,
-            )  # fmt: skip
+            try:
+                patrol_visit_log(
+                    actor=actor, grid=grid, resource=resource, officer_reference=officer,
+                    arrived_at=arrived_at, left_at=left_at, source=PatrolVisit.Source.GPS,
+                    import_key=key,
+                )  # fmt: skip
+            except ValidationError as exc:
+                refused = "; ".join(message.rstrip(".") for message in exc.messages)
+                reason = f"the visit to {grid.code} starting at this point was refused: {refused}"
+                raise ImportRejected(
+                    f"Line {line}: {reason}. Nothing was imported.",
+                    ImportReport(rows=report.rows, errors=[*report.errors, (line, reason)]),
+                ) from exc
             report.visits_created += 1
     return report
+
+
+def _lines_named(errors, shown=3):
+    """'Line 4: officer is blank; line 9: …' for the first few bad rows, and how many more."""
+    named = "; ".join(f"line {line}: {reason}" for line, reason in errors[:shown])
+    more = f"; and {len(errors) - shown} more" if len(errors) > shown else ""
+    return f"{named[:1].upper()}{named[1:]}{more}."
