@@ -3,7 +3,9 @@
 Benchmark tables follow the force's NPU tables (seed 000, figures 3–14) but with the standard
 percentage change: (current − previous) / previous × 100. The papers divide by the *current*
 year and show the mean of the NPU percentages as the force total; here the total's change is
-computed from the totals, so it agrees with the rows it sums.
+computed from the totals, so it agrees with the rows it sums. A percentage indicator (completion
+rate, compliance …) is its summed numerator over its summed denominator, compared in percentage
+points.
 """
 
 import re
@@ -101,8 +103,16 @@ def _crime_counts(period, offence_group):
     return totals, straddling
 
 
+def _whole(number):
+    """A summed Decimal as an int when it is whole (counts), else as it is."""
+    if number is None:
+        return None
+    return int(number) if number == int(number) else number
+
+
 def _indicator_totals(indicator, period):
-    """{area id: numerator} from the stored base values of ``indicator`` within ``period``."""
+    """{area id: (numerator, denominator)} summed from the stored base values of ``indicator``
+    within ``period``. A percentage's denominators add up; a count has none."""
     base = family_of(indicator).base
     rows = (
         IndicatorValue.objects.filter(
@@ -110,43 +120,67 @@ def _indicator_totals(indicator, period):
             period_start__gte=period.start, period_start__lt=period.end,
         )
         .values("area_id")
-        .annotate(n=Sum("numerator"))
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
         .order_by()
     )  # fmt: skip
-    return {row["area_id"]: int(row["n"]) if row["n"] == int(row["n"]) else row["n"] for row in rows}, []
+    return {row["area_id"]: (_whole(row["n"]), _whole(row["d"])) for row in rows}, []
+
+
+def _has_rate(indicator):
+    """Only a count has a rate per 1,000 residents: not a percentage, money or minutes."""
+    return indicator.unit in (Indicator.Unit.COUNT, Indicator.Unit.RATE)
 
 
 def benchmark_table(*, indicator, period, compare, offence_group=None):
-    """One row per NPU plus the force total for ``period`` against ``compare``."""
+    """One row per NPU plus the force total for ``period`` against ``compare``.
+
+    A count is summed over the period and compared by its % change, with a rate per 1,000
+    residents. A percentage is the period's summed numerator over its summed denominator × 100
+    (never a sum or mean of the stored percentages) and is compared by its change in percentage
+    points (``change``; ``pct_change`` is empty), with no rate."""
     npus = list(Area.objects.filter(kind=Area.Kind.NPU).order_by("code"))
     force = Area.objects.filter(kind=Area.Kind.FORCE).first()
-    if family_of(indicator) == CRIMES:
+    percent = indicator.unit == Indicator.Unit.PERCENT
+    crimes = family_of(indicator) == CRIMES and not percent  # a crime percentage needs its outcomes
+    if crimes:
         current, straddle_now = _crime_counts(period, offence_group)
         previous, straddle_then = _crime_counts(compare, offence_group)
     else:
         current, straddle_now = _indicator_totals(indicator, period)
         previous, straddle_then = _indicator_totals(indicator, compare)
-    rows = []
-    for area in npus:
-        now, then = current.get(area.pk, 0), previous.get(area.pk, 0)
-        rows.append(_row(area.code, now, then, area.population))
-    rows.sort(key=lambda row: (row["pct_change"] is None, -Decimal(row["pct_change"] or 0), row["area"]))
+        if not percent:
+            current = {area: n for area, (n, _) in current.items()}
+            previous = {area: n for area, (n, _) in previous.items()}
+    rates = _has_rate(indicator)
+
+    def row(code, now, then, population):
+        if percent:
+            return _percent_row(code, now, then)
+        return _row(code, now, then, population if rates else None)
+
+    empty = (0, 0) if percent else 0
+    rows = [
+        row(area.code, current.get(area.pk, empty), previous.get(area.pk, empty), area.population)
+        for area in npus
+    ]
+    order = "change" if percent else "pct_change"
+    rows.sort(key=lambda item: (item[order] is None, -Decimal(item[order] or 0), item["area"]))
     npu_ids = {area.pk for area in npus}
-    if family_of(indicator) == CRIMES:
+    if crimes:
         # Every crime of the force counts in its total, unmapped ones (no NPU) included.
         now_total = sum(current.values())
         then_total = sum(previous.values())
         unmapped = {"current": current.get(None, 0), "previous": previous.get(None, 0)}
     else:
-        now_total = current.get(force.pk, 0) if force else sum(v for k, v in current.items() if k in npu_ids)
-        then_total = (
-            previous.get(force.pk, 0) if force else sum(v for k, v in previous.items() if k in npu_ids)
-        )
+        now_total = _force_total(current, force, npu_ids, empty)
+        then_total = _force_total(previous, force, npu_ids, empty)
         unmapped = {"current": 0, "previous": 0}
-    total = _row(force.code if force else "force", now_total, then_total, force.population if force else None)
+    total = row(force.code if force else "force", now_total, then_total, force.population if force else None)
     total["unmapped"] = unmapped
     return {
         "indicator": indicator.code,
+        "unit": indicator.unit,
+        "change_unit": "percentage_points" if percent else indicator.unit,
         "offence_group": offence_group.code if offence_group else None,
         "period": {"text": period.text, "start": period.start, "end": period.end - timedelta(days=1)},
         "compare": {"text": compare.text, "start": compare.start, "end": compare.end - timedelta(days=1)},
@@ -156,6 +190,16 @@ def benchmark_table(*, indicator, period, compare, offence_group=None):
     }
 
 
+def _force_total(totals, force, npu_ids, empty):
+    """The force's stored total (it holds rows of no NPU too), or the NPUs' sum without a force."""
+    if force:
+        return totals.get(force.pk, empty)
+    parts = [value for area, value in totals.items() if area in npu_ids]
+    if isinstance(empty, tuple):
+        return (sum(n for n, _ in parts), sum(d or 0 for _, d in parts))
+    return sum(parts)
+
+
 def _row(code, current, previous, population):
     change = current - previous
     rate = (Decimal(current) * 1000 / Decimal(population)).quantize(TWO) if population else None
@@ -163,6 +207,29 @@ def _row(code, current, previous, population):
         "area": code, "current": current, "previous": previous, "change": change,
         "pct_change": _pct(current, previous), "direction": _direction(change),
         "rate_per_1000": str(rate) if rate is not None else None,
+    }  # fmt: skip
+
+
+def _percentage(numerator, denominator):
+    if not denominator:
+        return None  # 0 of 0: no percentage
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TWO, ROUND_HALF_UP)
+
+
+def _percent_row(code, current, previous):
+    """A percentage's row: ``current`` and ``previous`` are (numerator, denominator) sums."""
+    now, then = _percentage(*current), _percentage(*previous)
+    change = now - then if now is not None and then is not None else None
+    return {
+        "area": code,
+        "current": str(now) if now is not None else None,
+        "previous": str(then) if then is not None else None,
+        "change": str(change) if change is not None else None,
+        "pct_change": None,
+        "direction": _direction(change) if change is not None else "same",
+        "rate_per_1000": None,
+        "numerator": current[0], "denominator": current[1] or 0,
+        "previous_numerator": previous[0], "previous_denominator": previous[1] or 0,
     }  # fmt: skip
 
 

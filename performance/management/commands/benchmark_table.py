@@ -28,14 +28,20 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         period, compare = table["period"]["text"], table["compare"]["text"]
-        header = f"{'NPU':<6}{period:>12}{compare:>12}{'change':>10}{'% change':>10}"
-        self.stdout.write(header)
+        # A percentage is compared in percentage points; a count by its change and % change.
+        percent = table["change_unit"] == "percentage_points"
+        last = "" if percent else f"{'% change':>10}"
+        self.stdout.write(f"{'NPU':<6}{period:>12}{compare:>12}{'points' if percent else 'change':>10}{last}")
         arrows = {"up": "↑", "down": "↓", "same": "→"}
+
+        def shown(value):
+            return "–" if value is None else value
+
         for row in [*table["rows"], table["total"]]:
-            pct = row["pct_change"] if row["pct_change"] is not None else "–"
+            pct = "" if percent else f"{shown(row['pct_change']):>10}"
             self.stdout.write(
-                f"{row['area']:<6}{row['current']:>12}{row['previous']:>12}{row['change']:>10}{pct:>10}  "
-                f"{arrows[row['direction']]}"
+                f"{row['area']:<6}{shown(row['current']):>12}{shown(row['previous']):>12}"
+                f"{shown(row['change']):>10}{pct}  {arrows[row['direction']]}"
             )
         unmapped = table["total"]["unmapped"]
         if unmapped["current"] or unmapped["previous"]:
