@@ -10,6 +10,7 @@ from django.utils import timezone
 from .models import (
     HotGrid,
     Mission,
+    MissionTransition,
     OperationTarget,
     PatrolVisit,
     Request,
@@ -69,10 +70,52 @@ class MissionFilterSet(django_filters.FilterSet):
     finished_before = UtcIsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
     due_before = UtcIsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
     result = django_filters.CharFilter(field_name="outcome__result", label="Outcome result")
+    # A mission's history: the missions that made a move, whatever their state now. The four apply
+    # together to ONE history row (a mission allocated in May and completed in June is not "completed
+    # in May"); each mission is listed once however many matching moves it made.
+    history_state = django_filters.MultipleChoiceFilter(
+        choices=Mission.State.choices, method="filter_history", label="Moved into state",
+        help_text="Missions with a history row moving into one of these states (repeat the parameter); "
+        "with history_after/history_before, within that time. What the mission-transition "
+        "indicators count.",
+    )  # fmt: skip
+    history_from_state = django_filters.MultipleChoiceFilter(
+        choices=Mission.State.choices, method="filter_history", label="Moved from state",
+        help_text="With history_state: only moves out of one of these states (repeat the parameter).",
+    )  # fmt: skip
+    history_after = UtcIsoDateTimeFilter(
+        method="filter_history", label="Moved at or after",
+        help_text="ISO date-time: a history row at or after this (inclusive); combines with history_state.",
+    )  # fmt: skip
+    history_before = UtcIsoDateTimeFilter(
+        method="filter_history", label="Moved before",
+        help_text="ISO date-time: a history row before this (exclusive); combines with history_state.",
+    )  # fmt: skip
 
     class Meta:
         model = Mission
         fields = ["state", "kind", "resource", "area", "operation", "period"]
+
+    HISTORY = {
+        "history_state": "to_state__in",
+        "history_from_state": "from_state__in",
+        "history_after": "at__gte",
+        "history_before": "at__lt",
+    }
+
+    def filter_history(self, queryset, name, value):
+        return queryset  # applied once for all four, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        moves = {
+            lookup: self.form.cleaned_data[name]
+            for name, lookup in self.HISTORY.items()
+            if self.form.cleaned_data.get(name) not in (None, "", [])
+        }
+        if moves:
+            queryset = queryset.filter(pk__in=MissionTransition.objects.filter(**moves).values("mission_id"))
+        return queryset
 
 
 class TrmMeetingFilterSet(django_filters.FilterSet):

@@ -152,16 +152,15 @@ def indicator_rows_url(indicator, *, start, end, operation=None, area=None):
             month_from=f"{start:%Y-%m}", month_to=f"{last:%Y-%m}",
         )  # fmt: skip
     if family == TRANSITIONS:
+        # The missions that made the counted move in the period, whatever their state now (a
+        # mission allocated in May is one of May's allocations though it was completed in June).
         state = params.get("to_state")
-        states = [state] if state else ["completed", "not_completed"]
         return rows_url(
-            "missions",
-            state=states,
-            operation=operation,
-            area=area,
-            finished_after=after,
-            finished_before=before,
-        )
+            "missions", operation=operation, area=area, kind=params.get("kinds") or [],
+            history_state=[state] if state else ["completed", "not_completed"],
+            history_from_state=params.get("from_states") or [],
+            history_after=after, history_before=before,
+        )  # fmt: skip
     if family == PATROLS:
         return rows_url(
             "patrols", operation=operation, area=area, period_from=start, period_to=end_minus_day(end)
