@@ -306,5 +306,5 @@ class RandomiseForm(KeyboardFormMixin, forms.Form):
     seed = forms.IntegerField(min_value=0, max_value=2**62, help_text="Same seed, same assignment.")
     starts_on = forms.DateField(
         widget=date_input(), required=False, label="Trial starts on",
-        help_text="From this day the assignment is locked. Empty means today.",
+        help_text="Today or later: from this day the assignment is locked. Empty means today.",
     )  # fmt: skip

@@ -127,6 +127,7 @@ class _PatrolDemo:
             operation=self.operations["GUARDIAN"],
             seed=SEED,
             starts_on=self.active_from,
+            today=self.active_from,  # the demo's history begins with the randomisation
         )
         for arm in self.arms:
             self.arms[arm] = HotGrid.objects.filter(code__startswith=MARKER, trial_arm=arm).count()

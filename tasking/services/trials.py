@@ -3,6 +3,7 @@
 import random
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,13 +26,28 @@ def _assign(grids, seed, stratum):
     }
 
 
-def hot_grids_randomise(*, actor, operation, seed, starts_on=None):
+def hot_grids_randomise(*, actor, operation, seed, starts_on=None, today=None):
     """Assign ``operation``'s active grids to arms, stratified by NPU, reproducibly from ``seed``.
 
-    Once the trial has started the assignment is locked: the refusal itself is audited.
+    The trial starts on ``starts_on`` (default: today), which may not be before today: patrols
+    made before the randomisation were not assigned by it, and counting them in an arm would bias
+    the read-out. ``today`` is the day the randomisation is made (default: the local date; the
+    demo data, built as history, randomises as of its first day). Once the trial has started the
+    assignment is locked: the refusal itself is audited.
     """
+    today = today or timezone.localdate()
+    if starts_on is not None and starts_on < today:
+        raise ValidationError(
+            {
+                "starts_on": (
+                    f"The trial cannot start on {starts_on:%d %b %Y}, before it is randomised "
+                    f"({today:%d %b %Y}): patrols already made were not assigned to an arm by it. "
+                    "Choose today or a later day."
+                )
+            }
+        )
     trial = PatrolTrial.objects.filter(operation=operation).first()
-    if trial is not None and trial.has_started():
+    if trial is not None and trial.has_started(today):
         audit_record(
             actor=actor, action=AuditEntry.Action.REFUSED, obj=trial,
             changes={"seed": [trial.seed, seed]},
@@ -41,7 +57,7 @@ def hot_grids_randomise(*, actor, operation, seed, starts_on=None):
             f"The {operation} trial started on {trial.starts_on}; its assignment cannot be changed.",
             current_state="started",
         )
-    return _randomise(actor=actor, operation=operation, seed=seed, starts_on=starts_on)
+    return _randomise(actor=actor, operation=operation, seed=seed, starts_on=starts_on or today)
 
 
 @transaction.atomic
@@ -66,7 +82,7 @@ def _randomise(*, actor, operation, seed, starts_on):
     trial, _ = PatrolTrial.objects.update_or_create(
         operation=operation,
         defaults={
-            "seed": seed, "starts_on": starts_on or timezone.localdate(),
+            "seed": seed, "starts_on": starts_on,
             "randomised_by": actor if getattr(actor, "is_authenticated", False) else None,
             "randomised_at": timezone.now(),
         },

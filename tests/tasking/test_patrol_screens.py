@@ -252,9 +252,10 @@ def lots(supervisor):
         for day in range(9, 12):
             if (n + day) % 2:
                 visit_log(grid, local(2026, 6, day, 18, 30), resource="NPU-BE")
-    services.hot_grids_randomise(
-        actor=supervisor, operation=Operation.objects.get(code="GUARDIAN"), seed=3, starts_on=date(2026, 6, 1)
-    )
+    services.hot_grids_randomise(  # built as history: randomised on the day the trial starts
+        actor=supervisor, operation=Operation.objects.get(code="GUARDIAN"), seed=3,
+        starts_on=date(2026, 6, 1), today=date(2026, 6, 1),
+    )  # fmt: skip
     services.trm_meeting_open(actor=supervisor, date=TODAY)
     assert ScheduledPatrol.objects.count() >= 200
     return grids

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from operations.exceptions import DomainError
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"{operation} randomised with seed {trial.seed}; trial starts {trial.starts_on}.")
         self.stdout.write(f"{'NPU':<6}{'treatment':>10}{'control':>10}")
         for row in trial_balance(operation):
