@@ -96,15 +96,73 @@ def audit_personal_data_list(request, model, ids, reason=""):
 
 
 class PersonalDataAuditMixin:
-    """For API viewsets whose rows carry subject data: each list page and each retrieve is recorded."""
+    """For API viewsets whose rows carry subject data: each list page and each retrieve is recorded,
+    and so is an action's answer that carries the record back (``personal_data_response``)."""
+
+    def personal_data_response(self, instance, status=200):
+        """``instance`` serialized as the answer, its view recorded."""
+        audit_personal_data_view(self.request, instance)
+        return Response(self.get_serializer(instance).data, status=status)
 
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        audit_personal_data_view(request, instance)
-        return Response(self.get_serializer(instance).data)
+        return self.personal_data_response(self.get_object())
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
         audit_personal_data_list(request, self.get_queryset().model, [row["id"] for row in rows])
+        return response
+
+
+class PersonalDataAdminAuditMixin:
+    """For admins whose change list or change page shows subject data: the list records one entry
+    naming the records shown, a change page one entry for its record, as the app's pages do.
+
+    ``personal_data_path`` leads from the admin's row to the record whose subject is shown
+    (``"request"``, ``"mission__request"``; empty: the row itself), so a mission's page is recorded
+    as a view of its request's subject, as the mission page records it.
+    """
+
+    personal_data_path = ""
+
+    def _personal_data_parts(self):
+        return self.personal_data_path.split("__") if self.personal_data_path else []
+
+    def personal_data_model(self):
+        model = self.model
+        for name in self._personal_data_parts():
+            model = model._meta.get_field(name).related_model
+        return model
+
+    def personal_data_record(self, obj):
+        for name in self._personal_data_parts():
+            obj = getattr(obj, name)
+        return obj
+
+    def personal_data_id(self, obj):
+        """The subject record's id without loading it: the last step reads the foreign key."""
+        *through, last = self._personal_data_parts() or [None]
+        for name in through:
+            obj = getattr(obj, name)
+        return obj.pk if last is None else getattr(obj, f"{last}_id")
+
+    def personal_data_detail(self, obj):
+        """What else a change page's entry names (the mission page names its mission, say)."""
+        return {}
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and response.status_code == 200:
+            ids = [self.personal_data_id(obj) for obj in changelist.result_list]
+            audit_personal_data_list(request, self.personal_data_model(), list(dict.fromkeys(ids)))
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("original")
+        if obj is not None and response.status_code == 200:
+            audit_personal_data_view(
+                request, self.personal_data_record(obj), **self.personal_data_detail(obj)
+            )
         return response

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import Area, Operation
 from operations.roles import Role
 from operations.services import reference_create, reference_delete, reference_update
@@ -25,9 +26,12 @@ def _date(params, name):
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiValidationError({name: "Use an ISO date (YYYY-MM-DD)."}) from None
+    if not day_in_range(day):
+        raise ApiValidationError({name: day_out_of_range_message(day)})
+    return day
 
 
 def _area(params):
@@ -89,7 +93,11 @@ class IndicatorViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def series(self, request, code=None):
-        """The indicator as an XmR process chart: points, mean, process limits, 2σ lines, signals."""
+        """The indicator as an XmR process chart: points, mean, process limits, 2σ lines, signals.
+
+        Only stored values are read (no empty periods are filled in, unlike the chart page), so the
+        answer grows with the history kept, not with the range asked for: the range needs no cap.
+        """
         indicator = self.get_object()
         params = request.query_params
         kind = params.get("period", periods.MONTH)
@@ -101,14 +109,22 @@ class IndicatorViewSet(viewsets.ModelViewSet):
             ]
         except ValueError:
             raise ApiValidationError({"breaks": "Use comma-separated ISO dates."}) from None
+        if outside := next((when for when in breaks if not day_in_range(when)), None):
+            raise ApiValidationError({"breaks": day_out_of_range_message(outside)})
         baseline = params.get("baseline")
-        if baseline is not None and (not baseline.isdigit() or int(baseline) < 12):
-            raise ApiValidationError({"baseline": "A baseline needs at least 12 points."})
+        if baseline is not None:
+            # int() is the judge: "²" passes str.isdigit() but is no number to int().
+            try:
+                baseline = int(baseline)
+            except ValueError:
+                baseline = 0
+            if baseline < 12:
+                raise ApiValidationError({"baseline": "A baseline is a whole number of points, 12 or more."})
         area = _area(params)
         chart = reporting.series(
             indicator=indicator, area=area, operation_key=_operation_key(params), kind=kind,
             start=_date(params, "from"), end=_date(params, "to"), breaks=breaks,
-            baseline=int(baseline) if baseline else None,
+            baseline=baseline,
         )  # fmt: skip
         return Response({"indicator": indicator.code, "area": area.code, "period": kind, **chart.to_dict()})
 

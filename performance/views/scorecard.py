@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import OffenceGroup, Operation
 from operations.permissions import RoleRequiredMixin
 from operations.roles import Role
@@ -164,10 +165,27 @@ def _iso(text, errors, name):
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        errors[name] = f"{text!r} is not a date: use YYYY-MM-DD."
+        errors[name] = f"{text[:40]!r} is not a date: use YYYY-MM-DD."
         return None
+    if not day_in_range(day):
+        errors[name] = day_out_of_range_message(day)
+        return None
+    return day
+
+
+# The most points one process chart draws: five years of weeks, ten years of months. Wider than that
+# the points are too close to read on screen or in print (a longer view is the monthly chart), and
+# the page's cost grows with every point, stored or not.
+MAX_POINTS = {periods.MONTH: 120, periods.WEEK: 260}
+
+
+def points_between(kind, first, last):
+    """How many weekly or monthly points run from the period starting ``first`` to ``last``."""
+    if kind == periods.WEEK:
+        return (last - first).days // 7 + 1
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _axis_label(kind, start):
@@ -216,6 +234,12 @@ class ProcessChartView(DashboardView):
 
         last = periods.start_of(kind, end) if end else stats["last"]
         first = periods.start_of(kind, start) if start else None
+        if last and first and points_between(kind, first, last) > MAX_POINTS[kind]:
+            errors["from"] = (
+                f"A {kind}ly chart shows at most {MAX_POINTS[kind]} points: choose a shorter range "
+                f"(showing the last {self.default_points[kind]} {kind}s to {last:%d %b %Y})."
+            )
+            start = first = None
         if last and first is None:
             first = dashboard.shift(kind, last, 1 - self.default_points[kind])
         starts = []

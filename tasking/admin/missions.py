@@ -1,10 +1,12 @@
 """Admin for requests, assessments, missions, their history and outcomes: read-only, with the
-services' actions (cancel) where a change is allowed."""
+services' actions (cancel) where a change is allowed. The lists and pages that show a subject's
+data record each view in the audit trail, as the app's own pages do."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from operations.exceptions import DomainError
+from operations.security import PersonalDataAdminAuditMixin
 
 from .. import services
 from ..models import (
@@ -28,7 +30,7 @@ class AssessmentInline(ReadOnlyMixin, admin.StackedInline):
 
 
 @admin.register(Request)
-class RequestAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+class RequestAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     list_display = [
         "reference", "kind", "state", "grade", "priority_score", "area", "operation",
         "subject_reference", "requested_by", "received_at", "due_by",
@@ -46,8 +48,10 @@ class RequestAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+class AssessmentAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     """Assessments are made on the assessment screen, which shows the score's components."""
+
+    personal_data_path = "request"
 
     list_display = [
         "request", "grade", "priority_score", "threat", "risk", "harm", "decision",
@@ -76,9 +80,11 @@ class OutcomeInline(ReadOnlyMixin, admin.StackedInline):
 
 
 @admin.register(Mission)
-class MissionAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+class MissionAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     """Read-only: a mission's state moves only through the life-cycle services, each writing its
     history row and event; the actions below call those same services."""
+
+    personal_data_path = "request"
 
     list_display = [
         "reference", "kind", "state", "area", "operation", "resource", "period", "due_by",
@@ -95,6 +101,9 @@ class MissionAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     list_select_related = ["area", "operation", "resource", "period"]
     inlines = [OutcomeInline, HistoryInline]
     actions = ["cancel_missions"]
+
+    def personal_data_detail(self, mission):
+        return {"mission": mission.reference}
 
     @admin.action(description="Cancel selected missions")
     def cancel_missions(self, request, queryset):
@@ -122,7 +131,8 @@ class MissionTransitionAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdm
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+class OutcomeAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
+    personal_data_path = "mission__request"
     list_display = [
         "mission", "result", "arrests", "firearms", "ammunition_rounds", "knives_weapons",
         "drugs_class_a_grams", "cash_gbp", "vehicles", "completed_at", "logged_by",
@@ -133,3 +143,6 @@ class OutcomeAdmin(ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     ordering = ["-completed_at"]
     date_hierarchy = "completed_at"
     list_select_related = ["mission", "logged_by", "home_office_outcome"]
+
+    def personal_data_detail(self, outcome):
+        return {"mission": outcome.mission.reference}

@@ -1,11 +1,12 @@
 """Admin for tasking periods and resource capacity, TRM meetings and decisions, threat items and
-operation targets: every change through the services."""
+operation targets: every change through the services, every view of a target's subject recorded."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from operations.exceptions import DomainError
+from operations.security import PersonalDataAdminAuditMixin
 
 from .. import services
 from ..models import (
@@ -162,7 +163,9 @@ class ThreatItemAdmin(AuditedFormAdmin):
 
 
 @admin.register(OperationTarget)
-class OperationTargetAdmin(AuditedFormAdmin):
+class OperationTargetAdmin(PersonalDataAdminAuditMixin, AuditedFormAdmin):
+    """Targets name their subjects: each list and page shown is recorded in the audit trail."""
+
     save_service = staticmethod(services.operation_target_save)
     instance_arg = "target"
     list_display = ["__str__", "operation", "area", "rank", "subject_reference", "location", "status",

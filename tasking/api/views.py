@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from operations.dates import day_check
 from operations.roles import Role
 from operations.security import PersonalDataAuditMixin
 from tasking import filters, selectors, services
@@ -43,7 +44,8 @@ class RequestViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.request_receive(actor=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+        # The answer carries the subject's data back: its view is recorded, as a retrieve's is.
+        return self.personal_data_response(created, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.AssessInputSerializer, responses=responses(200, s.RequestSerializer))
     @action(detail=True, methods=["post"])
@@ -52,7 +54,7 @@ class RequestViewSet(
         data = s.AssessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.request_assess(actor=request.user, request=target, **data.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+        return self.personal_data_response(self.get_queryset().get(pk=target.pk))
 
 
 @extend_schema_view(
@@ -97,7 +99,7 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
         data = s.AllocateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        day = fields.pop("period", None)
+        day = day_check(fields.pop("period", None), "period")
         period = services.period_for_day(day) if day else None
         mission = self.get_object()
         services.mission_allocate(

@@ -4,8 +4,11 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from operations.dates import day_out_of_range_message
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -23,12 +26,36 @@ def period_bounds(moment):
 
 
 def period_bounds_for_day(day):
+    """Start and end of the tasking period starting on local date ``day``.
+
+    A day at the very end (or start) of the calendar has no such period: that is a ValidationError
+    saying which dates the app accepts (``operations.dates``), never an overflow.
+    """
     hour = settings.TASKING_PERIOD_START_HOUR
     # In UTC: subtracting two datetimes that share the London tzinfo gives wall-clock time, so a
     # freshly created period across a clock change would claim to be 24 h long.
-    start = datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=LONDON).astimezone(UTC)
+    try:
+        start = datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=LONDON).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError(day_out_of_range_message(day), code="date_out_of_range") from None
     return start, end
+
+
+def period_read_only(day):
+    """The tasking period starting on ``day``, for a page that only reads: the stored one, or, when
+    nothing has created it yet, an unsaved one with the bounds it will have (nothing is written)."""
+    period = TaskingPeriod.objects.filter(day=day).first()
+    if period is None:
+        starts_at, ends_at = period_bounds_for_day(day)
+        period = TaskingPeriod(day=day, starts_at=starts_at, ends_at=ends_at)
+    return period
+
+
+def period_read_only_at(moment):
+    """The tasking period containing ``moment``, read only like ``period_read_only``."""
+    starts_at, _ = period_bounds(moment)
+    return period_read_only(starts_at.astimezone(LONDON).date())
 
 
 class TaskingPeriod(models.Model):

@@ -1,5 +1,8 @@
 """The allocation board: a tasking period's resources with places used and free, and the missions
-waiting for a resource, each with its own small allocation form."""
+waiting for a resource, each with its own small allocation form.
+
+Looking at a day writes nothing: a period nothing has created yet is shown empty, unsaved; the first
+allocation into it creates it."""
 
 from datetime import timedelta
 
@@ -8,10 +11,11 @@ from django.views.generic import TemplateView
 
 from operations.models import Resource
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Mission
+from ..models.periods import period_read_only_at
 from .base import ScreenMixin, deadline_info
-from .missions import period_from_param
+from .missions import period_from_param, usage_for
 
 BOARD_ROWS = 100
 
@@ -21,9 +25,10 @@ class AllocationBoardView(ScreenMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        period = period_from_param(self.request.GET.get("period")) or services.period_for(timezone.now())
+        period, period_error = period_from_param(self.request.GET.get("period"))
+        period = period or period_read_only_at(timezone.now())
         resources = list(Resource.objects.filter(active=True).select_related("home_area"))
-        usage = services.resource_usage(period, resources)
+        usage = usage_for(period, resources)
         rows = [
             {"resource": r, "used": used, "capacity": capacity, "free": capacity - used}
             for r, used, capacity in usage
@@ -44,6 +49,7 @@ class AllocationBoardView(ScreenMixin, TemplateView):
             sections.append({"key": key, "title": title, "missions": missions, "total": total})
         context.update(
             period=period,
+            period_error=period_error,
             previous_day=period.day - timedelta(days=1),
             next_day=period.day + timedelta(days=1),
             is_current=period.contains(now),

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from operations.dates import day_check, day_in_range, day_out_of_range_message
 from operations.models import Area, Operation, Resource
 from operations.roles import Role, has_role
 from operations.security import audit_personal_data_view
@@ -19,6 +20,7 @@ from .. import selectors, services
 from ..filters import MissionFilterSet
 from ..forms import AllocateForm, OutcomeForm, ReasonForm, StartForm
 from ..models import Mission, Outcome, Request
+from ..models.periods import period_read_only, period_read_only_at
 from .base import ScreenMixin, ServiceFormMixin, add_service_errors, component_rows, deadline_info, safe_next
 from .requests import PAGE_SIZE, code_select
 
@@ -26,11 +28,27 @@ S = Mission.State
 
 
 def period_from_param(value):
-    """The tasking period starting on an ISO date from the URL or a form, or None."""
+    """(the tasking period starting on an ISO date from the URL or a form, the error to show).
+
+    Read only: a period nothing has created yet comes back unsaved, so looking at a day writes
+    nothing. No date gives (None, ""); a bad or out-of-range one gives (None, why).
+    """
+    if not value:
+        return None, ""
     try:
-        return services.period_for_day(date.fromisoformat(value)) if value else None
+        day = date.fromisoformat(value.strip())
     except ValueError:
-        return None
+        return None, f"{value[:40]!r} is not a date: use YYYY-MM-DD."
+    if not day_in_range(day):
+        return None, day_out_of_range_message(day)
+    return period_read_only(day), ""
+
+
+def usage_for(period, resources):
+    """[(resource, used, capacity)] in ``period``; a period not created yet has nothing allocated."""
+    if period.pk is None:
+        return [(resource, 0, resource.capacity_per_period) for resource in resources]
+    return services.resource_usage(period, resources)
 
 
 def allocate_label(mission):
@@ -205,12 +223,12 @@ class MissionAllocateView(ServiceFormMixin, FormView):
     def period(self):
         if self.mission.state == S.ALLOCATED:
             return self.mission.period
-        return period_from_param(self.request.POST.get("period") or self.request.GET.get("period"))
+        return period_from_param(self.request.POST.get("period") or self.request.GET.get("period"))[0]
 
     @cached_property
     def usage(self):
-        period = self.period or services.period_for(timezone.now())
-        return period, services.resource_usage(period, Resource.objects.filter(active=True))
+        period = self.period or period_read_only_at(timezone.now())
+        return period, usage_for(period, Resource.objects.filter(active=True))
 
     def conflict_url(self):
         return safe_next(self.request, reverse("tasking:mission-detail", args=[self.kwargs["pk"]]))
@@ -231,7 +249,7 @@ class MissionAllocateView(ServiceFormMixin, FormView):
         data = form.cleaned_data
         period = None
         if data.get("period") and self.mission.state != S.ALLOCATED:
-            period = services.period_for_day(data["period"])
+            period = services.period_for_day(day_check(data["period"], "period"))
         return services.mission_allocate(
             actor=self.request.user, mission=self.mission, resource=data["resource"], period=period,
             reason=data.get("reason") or "", override_reason=data.get("override_reason") or "",
@@ -299,6 +317,8 @@ class OutcomeView(ServiceFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The form shows the subject's reference and the location: a view of personal data.
+        audit_personal_data_view(self.request, self.mission.request, mission=self.mission.reference)
         context["mission"] = self.mission
         context["allowed"] = self.mission.can_move_to(S.COMPLETED)
         context["tab"] = "missions"

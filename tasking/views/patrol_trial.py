@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import Area, Operation
 from operations.roles import Role
 
@@ -41,6 +42,12 @@ class PatrolComplianceView(PatrolScreenMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = ComplianceFilterForm(self.request.GET or None)
         first, last, operation = form.range()
+        if not (day_in_range(first) and day_in_range(last)):
+            # Said on the field, and the page shows the default range instead.
+            for name, day in (("from", first), ("to", last)):
+                if not day_in_range(day):
+                    form.add_error(name, day_out_of_range_message(day))
+            first, last, operation = form.range()
         start, end = period_bounds_for_day(first)[0], period_bounds_for_day(last)[1]
         patrols = ScheduledPatrol.objects.filter(period__day__gte=first, period__day__lte=last)
         visits = PatrolVisit.objects.filter(arrived_at__gte=start, arrived_at__lt=end)
@@ -147,6 +154,12 @@ class PatrolTrialRandomiseView(PatrolTrialView):
 
     def post(self, request, *args, **kwargs):
         form = RandomiseForm(request.POST)
+        if (
+            form.is_valid()
+            and (starts_on := form.cleaned_data.get("starts_on"))
+            and not day_in_range(starts_on)
+        ):
+            form.add_error("starts_on", day_out_of_range_message(starts_on))
         if form.is_valid():
             try:
                 trial = services.hot_grids_randomise(

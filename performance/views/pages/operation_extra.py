@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import CrimeRecord
+from operations.security import audit_personal_data_list
 from tasking.models import HotGrid, OperationTarget, Outcome, PatrolTrial, RequestKind
 from tasking.patrol_stats import trial_readout
 
@@ -30,15 +32,22 @@ VIOLENCE = "violent-crime"
 
 
 def _week_from(request, today):
+    """(the Monday of the week asked for in ``?week=``, what was wrong with it): this week, and
+    why, when the date is missing, not a date, or outside the dates the app covers."""
+    text = request.GET.get("week", "").strip()
+    if not text:
+        return periods.start_of(periods.WEEK, today), ""
     try:
-        day = date.fromisoformat(request.GET.get("week", ""))
+        day = date.fromisoformat(text)
     except ValueError:
-        day = today
-    return periods.start_of(periods.WEEK, day)
+        return periods.start_of(periods.WEEK, today), f"{text[:40]!r} is not a date: use YYYY-MM-DD."
+    if not day_in_range(day):
+        return periods.start_of(periods.WEEK, today), day_out_of_range_message(day)
+    return periods.start_of(periods.WEEK, day), ""
 
 
 def sceptre(operation, today, request):
-    week = _week_from(request, today)
+    week, week_error = _week_from(request, today)
     before = week - timedelta(days=7)
     end = week + timedelta(days=7)
     label = periods.label(periods.WEEK, week)
@@ -100,8 +109,11 @@ def sceptre(operation, today, request):
         .select_related("area")
         .order_by("rank", "area__code", "pk")[:OUTSTANDING_SHOWN]
     )
+    # The targets' subject references, names and locations are personal data: the view is recorded.
+    audit_personal_data_list(request, OperationTarget, [target.pk for target in outstanding])
     return {
-        "week": week, "week_label": label, "previous_week": before, "next_week": end,
+        "week": week, "week_label": label, "week_error": week_error, "previous_week": before,
+        "next_week": end,
         "figures": figures, "status_counts": status_counts, "outstanding": outstanding,
         "outstanding_total": by_status.get(OperationTarget.Status.OUTSTANDING, 0),
         "outstanding_shown": OUTSTANDING_SHOWN,

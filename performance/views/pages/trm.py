@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import RedirectView
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.permissions import RoleRequiredMixin
 from operations.roles import Role
+from operations.security import audit_personal_data_list
 from tasking.agenda import periods_for, trm_agenda
-from tasking.models import TrmMeeting
+from tasking.models import Request, TrmMeeting
 from tasking.views.base import deadline_info
 
 from .base import DashboardPage
@@ -49,7 +51,11 @@ class TrmPackView(DashboardPage):
             day = date.fromisoformat(self.kwargs["date"])
         except ValueError as exc:
             raise Http404("Give the meeting date as YYYY-MM-DD.") from exc
+        if not day_in_range(day):
+            raise Http404(day_out_of_range_message(day))
         meeting, agenda, opened = agenda_read_only(day)
+        # The curfew breaches name their subjects and addresses, as on the TRM page.
+        audit_personal_data_list(self.request, Request, [m.request_id for m in agenda["curfew_breaches"]])
         now = timezone.now()
         for row in [*agenda["deadlines"], *agenda["new_requests"]]:
             row.deadline = deadline_info(row.due_by, now)
