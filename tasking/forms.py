@@ -24,6 +24,12 @@ def now_local():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
+def date_input():
+    """A browser date picker: ``<input type=date>`` only takes YYYY-MM-DD, so the value is written
+    that way whatever the display format (en-GB's 01/01/2020 would show as an empty field)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class KeyboardFormMixin:
     """Autofocus the first field, or the first field in error once the form has been checked."""
 
@@ -212,7 +218,7 @@ class OutcomeForm(KeyboardFormMixin, forms.ModelForm):
 
 
 class MeetingOpenForm(KeyboardFormMixin, forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Meeting date")
+    date = forms.DateField(widget=date_input(), label="Meeting date")
 
 
 class DecisionForm(KeyboardFormMixin, forms.Form):

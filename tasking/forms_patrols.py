@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from operations.models import Area, OffenceGroup, Operation, Resource
 
-from .forms import DATETIME_FORMAT, DateTimeLocalInput, KeyboardFormMixin
+from .forms import DATETIME_FORMAT, DateTimeLocalInput, KeyboardFormMixin, date_input
 from .geo import square_cell
 from .models import HotGrid, PatrolWindow
 
@@ -117,10 +117,6 @@ class WindowsField(forms.CharField):
 
     def clean(self, value):
         return parse_windows(super().clean(value))
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"})
 
 
 class HotGridForm(KeyboardFormMixin, forms.Form):

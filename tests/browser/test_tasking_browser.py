@@ -5,8 +5,9 @@ controls and whose forged post is refused; a Supervisor's TRM meeting opened, de
 patrol visit logged and counted on the compliance page. Each test checks what the user sees and the
 rows the services wrote, audit entries included. Every test also proves that no request left
 127.0.0.1 and that the pages logged no console or script error. Screenshots are saved under
-test-artifacts/browser/. The last tests show known defects of the screens and are marked
-xfail(strict) with the cause.
+test-artifacts/browser/. The last tests check that forms say everything at once: every mistake
+named in one submission, no field the services require labelled optional, and stored dates shown
+in the date pickers.
 
 Elements are found by role, label and text where the page offers them, which also checks that the
 controls are labelled for assistive technology."""
@@ -643,16 +644,6 @@ def test_fields_the_services_require_are_not_labelled_optional(
     watch.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Date fields drawn as <input type=date> get their value in the en-GB display format "
-        "('01/01/2020'), which Chromium rejects, so they show empty: forms.DateInput without "
-        "format='%Y-%m-%d' in tasking/forms_patrols.py (date_input). Editing a hot grid shows blank "
-        "'Active from' (required), 'Active to' and 'FTDB date agreed'; the compliance page's From and "
-        "To and the trial's start date are blank too."
-    ),
-)
 def test_the_hot_grid_edit_form_shows_the_grids_dates(live_server, page, watch, shot, reference):
     """A Supervisor editing a hot grid sees its dates in the date fields, ready to keep or change."""
     from playwright.sync_api import expect

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from operations.models import Area
+from tasking.forms import date_input
 from tasking.models import HotGrid, PatrolVisit, ScheduledPatrol
 from tasking.patrol_stats import compliance_rows, compliance_total, dosage_rows
 
@@ -22,11 +23,8 @@ BANDS = [
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(label="From (tasking period day)", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    date_to = forms.DateField(
-        label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From (tasking period day)", required=False, widget=date_input())
+    date_to = forms.DateField(label="To (inclusive)", required=False, widget=date_input())
 
     def clean(self):
         data = super().clean()
