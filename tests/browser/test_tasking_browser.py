@@ -457,7 +457,8 @@ def test_a_viewer_sees_no_write_controls_and_a_forged_post_is_refused(
     response = post_from_page(page, f"/missions/{mission.pk}/outcome/", outcome_fields(mission))
     assert response.status == 403
     expected_refusal(watch, f"{base}/missions/{mission.pk}/outcome/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("403")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")  # the site's own page
+    expect(page.get_by_text("Nothing has been changed.")).to_be_visible()
     shot("viewer-refused")
 
     assert state_of(mission) == before

@@ -179,3 +179,13 @@ def test_login_form_accepts_a_post_with_the_csrf_token_from_the_page(viewer):
 
     assert response.status_code == 302
     assert response.url == "/"
+
+
+def test_a_page_the_role_may_not_use_answers_with_the_sites_own_not_allowed_page(client, viewer):
+    client.force_login(viewer)
+    response = client.post("/requests/new/", {})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Not allowed</h1>" in page
+    assert "You are signed in as viewer (Viewer). Nothing has been changed." in page
+    assert "Sign out" in page  # the site's own layout, with its navigation
