@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from operations.dates import day_check
 from operations.roles import Role
-from operations.security import PersonalDataAuditMixin
+from operations.security import PersonalDataAuditMixin, audit_personal_data_view
 from tasking import filters, selectors, services
 from tasking.models import Mission, OperationTarget, ThreatItem, TrmMeeting
 
@@ -225,3 +225,12 @@ class OperationTargetViewSet(PersonalDataAuditMixin, AuditedCrudViewSet):
     search_fields = ["subject_reference", "location"]
     service = services.operation_target_save
     instance_arg = "target"
+
+    # The answer to a create or a change carries the target's subject back: its view is recorded.
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        audit_personal_data_view(self.request, serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        audit_personal_data_view(self.request, serializer.instance)

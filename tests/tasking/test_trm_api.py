@@ -290,7 +290,8 @@ def test_mission_support_adds_and_reranks_an_operation_target(api, mission_user)
     assert updated.status_code == 200, updated.json()
     target = OperationTarget.objects.get(pk=target_id)
     assert (target.rank, target.operation.code, target.area.code) == (3, "GUARDIAN", "BE")
-    assert [e.action for e in audit_for(target)] == ["create", "update"]
+    # Each answer carried the subject back: its view is recorded after the change.
+    assert [e.action for e in audit_for(target)] == ["create", "view", "update", "view"]
 
 
 def test_a_place_can_be_a_target(api, mission_user):
