@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import FormView
 from django_filters.views import FilterView
 
-from operations.models import Area, Operation, Resource
+from operations.models import Resource
 
 from .. import services
 from ..filters import PatrolVisitFilterSet
@@ -16,7 +16,7 @@ from ..forms import now_local
 from ..forms_patrols import GpsImportForm, PatrolVisitForm
 from ..models import PatrolVisit, ScheduledPatrol
 from .base import ServiceFormMixin, safe_next
-from .patrols import PatrolScreenMixin
+from .patrols import PatrolScreenMixin, npu_and_operation_selects
 from .requests import code_select
 
 
@@ -73,12 +73,7 @@ class PatrolVisitListView(PatrolScreenMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         fields = filterset.form.fields
-        fields["area"].label = "NPU"
-        fields["area"].widget = code_select(
-            Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name")
-        )
-        fields["operation"].label = "Operation"
-        fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+        npu_and_operation_selects(fields)
         fields["resource"].label = "Resource"
         fields["resource"].widget = code_select(Resource.objects.values_list("code", "name"))
         fields["grid"].label = "Hot grid code"

@@ -90,6 +90,14 @@ def arrival_rule_words(operation):
     return f"{operation.name}: a patrol counts as compliant when an officer is in the grid during its window."
 
 
+def npu_and_operation_selects(fields):
+    """A patrol filter's NPU and operation as drop-downs of their codes."""
+    fields["area"].label = "NPU"
+    fields["area"].widget = code_select(Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name"))
+    fields["operation"].label = "Operation"
+    fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+
+
 def grid_queryset():
     return HotGrid.objects.select_related("area", "operation").prefetch_related("windows")
 
@@ -153,12 +161,7 @@ class HotGridListView(PatrolScreenMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         fields = filterset.form.fields
-        fields["area"].label = "NPU"
-        fields["area"].widget = code_select(
-            Area.objects.filter(kind=Area.Kind.NPU).values_list("code", "name")
-        )
-        fields["operation"].label = "Operation"
-        fields["operation"].widget = code_select(Operation.objects.values_list("code", "name"))
+        npu_and_operation_selects(fields)
         fields["arm"].label = "Trial arm"
         fields["arm"].widget = code_select([(k, v) for k, v in ARMS.items() if k != "none"])
         fields["active"].widget = code_select([("true", "Active"), ("false", "Not active")])
