@@ -165,8 +165,8 @@ def grid_form(**overrides):
     return data
 
 
-def grid_payload(**overrides):
-    """A hot grid as the API takes it, drawn as a square ``CELL``."""
+def grid_payload(*, geometry=None, **overrides):
+    """A hot grid as the API takes it: drawn as a square ``CELL``, or as ``geometry`` when given."""
     return {
         "code": "HG-API-1",
         "name": "Digbeth",
@@ -174,7 +174,7 @@ def grid_payload(**overrides):
         "operation": "VIBRANT",
         "active_from": "2026-01-01",
         "windows": [{"weekdays": [4, 5], "start_time": "20:00", "end_time": "02:00"}],
-        "cell": CELL,
+        **({"cell": CELL} if geometry is None else {"geometry": geometry}),
         **overrides,
     }
 

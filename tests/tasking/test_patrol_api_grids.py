@@ -95,9 +95,7 @@ def test_a_supervisor_creates_a_hot_grid_with_a_geojson_geometry(api, supervisor
         "type": "Polygon",
         "coordinates": [[[-1.9, 52.47], [-1.88, 52.47], [-1.88, 52.49], [-1.9, 52.47]]],
     }
-    payload = grid_payload(geometry=geometry)
-    del payload["cell"]
-    response = api.as_user(supervisor).post("/api/hot-grids/", payload, format="json")
+    response = api.as_user(supervisor).post("/api/hot-grids/", grid_payload(geometry=geometry), format="json")
     assert response.status_code == 201, response.data
     assert HotGrid.objects.get(code="HG-API-1").geometry == geometry
 

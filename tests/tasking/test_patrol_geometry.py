@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from tasking.geo import GridIndex, square_cell
 from tasking.models import HotGrid
 
-from .patrol_helpers import BIRMINGHAM, grid_make, patrol_reference  # noqa: F401
+from .patrol_helpers import BIRMINGHAM, grid_make, grid_payload, patrol_reference  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("patrol_reference")]
 
@@ -134,17 +134,8 @@ def test_a_square_cell_is_saved_as_a_valid_grid_containing_its_centre():
 # Through the API: a Supervisor's bad outline is a 400 naming the geometry, and nothing is saved.
 
 
-def grid_payload(**overrides):
-    return {
-        "code": "HG-API-1",
-        "name": "Digbeth",
-        "area": "BE",
-        "operation": "VIBRANT",
-        "active_from": "2026-01-01",
-        "windows": [{"weekdays": [4, 5], "start_time": "20:00", "end_time": "02:00"}],
-        "geometry": polygon(BOX),
-        **overrides,
-    }
+def outline_payload(geometry=None):
+    return grid_payload(geometry=polygon(BOX) if geometry is None else geometry)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +149,7 @@ def grid_payload(**overrides):
     ],
 )
 def test_the_api_answers_400_naming_the_geometry_for_a_bad_outline(api, supervisor, geometry, says):
-    response = api.as_user(supervisor).post("/api/hot-grids/", grid_payload(geometry=geometry), format="json")
+    response = api.as_user(supervisor).post("/api/hot-grids/", outline_payload(geometry), format="json")
     assert response.status_code == 400, response.data
     assert "geometry" in response.data
     assert says in " ".join(str(m) for m in response.data["geometry"])
@@ -166,7 +157,7 @@ def test_the_api_answers_400_naming_the_geometry_for_a_bad_outline(api, supervis
 
 
 def test_the_api_refuses_a_grid_with_neither_geometry_nor_cell(api, supervisor):
-    payload = grid_payload()
+    payload = outline_payload()
     del payload["geometry"]
     response = api.as_user(supervisor).post("/api/hot-grids/", payload, format="json")
     assert response.status_code == 400
