@@ -182,3 +182,57 @@ def shot(page, request, browser_artifacts):
 
     take.path = lambda name: browser_artifacts / f"{stem}-{name}"
     return take
+
+
+# -- the Mission Support screens' data -------------------------------------------------------------
+
+
+@pytest.fixture
+def reference(mission_user, supervisor, viewer):
+    """The force's reference data and one user per role that works these screens. Each test
+    commits its own rows (the live server's thread must see them), so each loads them."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from operations.models import Resource
+    from operations.reference import reference_data_load
+
+    reference_data_load()
+    return SimpleNamespace(
+        mission_user=mission_user, supervisor=supervisor, viewer=viewer, today=timezone.localdate(),
+        osu=Resource.objects.get(code="OSU"),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def warrant_in_progress(reference):
+    """A firearms warrant mission on OSU, in progress: made through the services by Mission Support
+    from a request received two hours ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tasking.models import Mission, RequestKind
+    from tests.tasking.factories import mission_make
+
+    return mission_make(
+        reference.mission_user, Mission.State.IN_PROGRESS, kind=RequestKind.WARRANT_FIREARMS,
+        subject_reference="N445566", location="14 Cherry Lane, Stechford",
+        received_at=timezone.now() - timedelta(hours=2),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def hot_grid(reference):
+    """A BE Guardian hot grid whose daily window opens when the tasking period starts, so the
+    current period always holds one patrol of it, due within 24 hours."""
+    from django.conf import settings
+
+    from tests.tasking.patrol_helpers import grid_make, window
+
+    start = settings.TASKING_PERIOD_START_HOUR
+    return grid_make(
+        reference.supervisor, "HG-BROWSER", area="BE", operation="GUARDIAN", name="Stechford Parade",
+        windows=[window(f"{start:02d}:00", f"{(start + 2) % 24:02d}:00")],
+    )  # fmt: skip
