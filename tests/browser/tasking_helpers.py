@@ -8,9 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from operations.models import Area, AuditEntry
-from tasking.models import (
-    RequestKind,
-)
+from tasking.models import RequestKind
 from tests.tasking.factories import footprint
 
 # tests/conftest.py's users: the password is "pw-" + the username.
