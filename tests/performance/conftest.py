@@ -235,3 +235,39 @@ def assert_rollups_are_sums_of_base_values():
             assert row.denominator == sum((item.denominator or 0 for item in parts), Decimal(0)), row
         checked += 1
     return checked
+
+
+# -- the dashboard pages -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_viewer(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def html_of(response):
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def put(code, area, kind, start, value, operation_key=0):
+    IndicatorValue.objects.update_or_create(
+        indicator=Indicator.objects.get(code=code), area=Area.objects.get(code=area),
+        operation_key=operation_key, period_kind=kind, period_start=start,
+        defaults={"value": Decimal(value), "numerator": Decimal(value), "denominator": None},
+    )  # fmt: skip
+
+
+def months(first, n):
+    return [periods.add_months(first, i) for i in range(n)]
+
+
+@pytest.fixture
+def shaped_series():
+    """Robbery (lower is better) by month for the force: steady, one spike (concern), then a long
+    low run (improvement: a shift of 7+ below the mean)."""
+    values = [50, 52, 49, 51, 50, 48, 52, 51, 50, 49, 95, 50, 51, 30, 31, 29, 30, 32, 31, 30, 29]
+    for start, value in zip(months(date(2024, 1, 1), len(values)), values, strict=True):
+        put("robbery", "WMP", "month", start, value)
+    return values
