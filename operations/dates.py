@@ -38,3 +38,18 @@ def day_check(day, field=None):
         return day
     message = day_out_of_range_message(day)
     raise ValidationError({field: message} if field else message, code="date_out_of_range")
+
+
+def day_from_text(text):
+    """(the date an ISO text names, or None; what is wrong with it, or ""), for a page to show:
+    no text at all is (None, ""), a text that is no date or a date outside the range says why."""
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None, f"{text[:40]!r} is not a date: use YYYY-MM-DD."
+    if not day_in_range(day):
+        return None, day_out_of_range_message(day)
+    return day, ""

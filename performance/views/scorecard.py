@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from operations.dates import day_in_range, day_out_of_range_message
+from operations.dates import day_from_text
 from operations.models import OffenceGroup, Operation
 from operations.permissions import RoleRequiredMixin
 from operations.roles import Role
@@ -162,16 +162,9 @@ def _csv(table, indicator):
 
 
 def _iso(text, errors, name):
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        errors[name] = f"{text[:40]!r} is not a date: use YYYY-MM-DD."
-        return None
-    if not day_in_range(day):
-        errors[name] = day_out_of_range_message(day)
-        return None
+    day, error = day_from_text(text)
+    if error:
+        errors[name] = error
     return day
 
 

@@ -1,7 +1,5 @@
 """Missions: the list, the detail page with its life-cycle actions, allocation and the outcome form."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -11,7 +9,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from operations.dates import day_check, day_in_range, day_out_of_range_message
+from operations.dates import day_check, day_from_text
 from operations.models import Area, Operation, Resource
 from operations.roles import Role, has_role
 from operations.security import audit_personal_data_view
@@ -33,15 +31,8 @@ def period_from_param(value):
     Read only: a period nothing has created yet comes back unsaved, so looking at a day writes
     nothing. No date gives (None, ""); a bad or out-of-range one gives (None, why).
     """
-    if not value:
-        return None, ""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        return None, f"{value[:40]!r} is not a date: use YYYY-MM-DD."
-    if not day_in_range(day):
-        return None, day_out_of_range_message(day)
-    return period_read_only(day), ""
+    day, error = day_from_text(value)
+    return (period_read_only(day) if day else None), error
 
 
 def usage_for(period, resources):

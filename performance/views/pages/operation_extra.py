@@ -1,12 +1,12 @@
 """The Sceptre week of action and the Guardian trial read-out."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from operations.dates import day_in_range, day_out_of_range_message
+from operations.dates import day_from_text
 from operations.models import CrimeRecord
 from operations.security import audit_personal_data_list
 from tasking.models import HotGrid, OperationTarget, Outcome, PatrolTrial, RequestKind
@@ -34,16 +34,8 @@ VIOLENCE = "violent-crime"
 def _week_from(request, today):
     """(the Monday of the week asked for in ``?week=``, what was wrong with it): this week, and
     why, when the date is missing, not a date, or outside the dates the app covers."""
-    text = request.GET.get("week", "").strip()
-    if not text:
-        return periods.start_of(periods.WEEK, today), ""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return periods.start_of(periods.WEEK, today), f"{text[:40]!r} is not a date: use YYYY-MM-DD."
-    if not day_in_range(day):
-        return periods.start_of(periods.WEEK, today), day_out_of_range_message(day)
-    return periods.start_of(periods.WEEK, day), ""
+    day, error = day_from_text(request.GET.get("week"))
+    return periods.start_of(periods.WEEK, day or today), error
 
 
 def sceptre(operation, today, request):
