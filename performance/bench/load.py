@@ -67,7 +67,10 @@ def _lua_str(value):
 
 def closed_loop(*, base_url, path, body, token, clients, duration, max_requests, ids=None):
     """Throughput and latency of ``clients`` concurrent clients; stops after ``duration`` seconds or
-    ``max_requests`` requests (or when the ids run out), whichever comes first."""
+    ``max_requests`` requests (or when the ids run out), whichever comes first.
+
+    ``reached_bound`` says the count stopped it: wrk still reports the whole ``duration`` as the
+    run's time then, so its throughput would be understated (``api_compare`` refuses such a run)."""
     if shutil.which("wrk"):
         return _wrk(base_url, path, body, token, clients, duration, max_requests, ids)
     return _python_closed(base_url, path, body, token, clients, duration, max_requests, ids)
@@ -83,8 +86,9 @@ def _wrk(base_url, path, body, token, clients, duration, max_requests, ids):
         headers = (
             '{["Content-Type"]="application/json", ["Authorization"]=' + _lua_str(f"Token {token}") + "}"
         )
+        quota = max(1, max_requests // threads)
         script = (
-            LUA.replace("QUOTA", str(max(1, max_requests // threads)))
+            LUA.replace("QUOTA", str(quota))
             .replace("NTHREADS", str(threads))
             .replace("IDS_FILE", _lua_str(ids_file))
             .replace("HEADERS", headers)
@@ -126,6 +130,7 @@ def _wrk(base_url, path, body, token, clients, duration, max_requests, ids):
         "p95": r["p95"] / 1000,
         "p99": r["p99"] / 1000,
         "max": r["max"] / 1000,
+        "reached_bound": r["requests"] >= quota * threads,
     }
 
 
@@ -180,6 +185,7 @@ def _python_closed(base_url, path, body, token, clients, duration, max_requests,
         "errors": 0,
         "seconds": seconds,
         "throughput": (len(samples) - bad[0]) / seconds,
+        "reached_bound": len(samples) >= limit,
         **percentiles(samples),
     }
 

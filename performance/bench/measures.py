@@ -27,8 +27,20 @@ def remaining(ids):
     return [i for i in ids if i in left]
 
 
-def api_compare(*, base_url, token, pool, levels, duration, max_requests, settle):
-    """For each concurrency: the bare endpoint, then the real one on fresh in-progress missions."""
+def _timed_out(run, what, option):
+    """A run must end on its duration: one stopped by its request count reports the whole duration
+    as its time (wrk), which would understate its throughput."""
+    if run["reached_bound"]:
+        raise SystemExit(
+            f"The {what} run at {run['clients']} clients reached its request bound before its "
+            f"duration, so its throughput cannot be measured: raise {option} or lower --duration."
+        )
+    return run
+
+
+def api_compare(*, base_url, token, pool, levels, duration, max_requests, bare_max_requests, settle):
+    """For each concurrency: the bare endpoint, then the real one on fresh in-progress missions.
+    Both runs end on their duration (see ``_timed_out``)."""
     rows, ids = [], list(pool)
     for clients in levels:
         settle()
@@ -39,8 +51,9 @@ def api_compare(*, base_url, token, pool, levels, duration, max_requests, settle
             token=token,
             clients=clients,
             duration=duration,
-            max_requests=max_requests,
+            max_requests=bare_max_requests,
         )
+        _timed_out(bare, "bare create", "--bare-max-requests")
         settle()
         batch, ids = ids[:max_requests], ids[max_requests:]
         real = load.closed_loop(
@@ -53,6 +66,7 @@ def api_compare(*, base_url, token, pool, levels, duration, max_requests, settle
             max_requests=len(batch),
             ids=batch,
         )
+        _timed_out(real, "create-outcome", "--max-requests")
         ids = remaining(batch) + ids  # missions the run did not reach stay usable
         rows.append(
             {

@@ -30,7 +30,16 @@ class Command(BaseCommand):
         parser.add_argument("--levels", default="1,8,32", help="Concurrent clients for the API measure.")
         parser.add_argument("--duration", type=int, default=10, help="Seconds per API run (upper bound).")
         parser.add_argument(
-            "--max-requests", type=int, default=3000, help="Requests per API run (upper bound)."
+            "--max-requests",
+            type=int,
+            default=3000,
+            help="Create-outcome requests per API run (upper bound; one fresh mission each).",
+        )
+        parser.add_argument(
+            "--bare-max-requests",
+            type=int,
+            default=100_000,
+            help="Bare create requests per run (upper bound).",
         )
         parser.add_argument("--rates", default="10,50,100", help="Outcomes per second for freshness.")
         parser.add_argument("--fresh-seconds", type=int, default=10)
@@ -159,6 +168,7 @@ class Command(BaseCommand):
                 levels=levels,
                 duration=o["duration"],
                 max_requests=o["max_requests"],
+                bare_max_requests=o["bare_max_requests"],
                 settle=self.settle,
             )
             for row in r["api"]:
