@@ -36,8 +36,8 @@ def day_check(day, field=None):
     on ``field`` when one is named, that the forms and the API show as that field's error."""
     if day is None or day_in_range(day):
         return day
-    message = day_out_of_range_message(day)
-    raise ValidationError({field: message} if field else message, code="date_out_of_range")
+    error = ValidationError(day_out_of_range_message(day), code="date_out_of_range")
+    raise ValidationError({field: error}) if field else error
 
 
 def day_from_text(text):

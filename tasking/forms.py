@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from operations.dates import day_check
 from operations.models import Area, Operation, OutcomeType, Resource
 
 from .models import Assessment, Outcome, Request, ThreatItem, TrmDecision
@@ -219,6 +220,9 @@ class OutcomeForm(KeyboardFormMixin, forms.ModelForm):
 
 class MeetingOpenForm(KeyboardFormMixin, forms.Form):
     date = forms.DateField(widget=date_input(), label="Meeting date")
+
+    def clean_date(self):
+        return day_check(self.cleaned_data["date"])
 
 
 class DecisionForm(KeyboardFormMixin, forms.Form):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from operations.audit import audit_record
+from operations.dates import day_check
 from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry
 from operations.roles import Role, has_role
@@ -26,7 +27,9 @@ def _require_open(meeting):
 
 @transaction.atomic
 def trm_meeting_open(*, actor, date, chair=None, attendees=""):
-    """The meeting for ``date`` (created on first use); it plans the period starting that day."""
+    """The meeting for ``date`` (created on first use); it plans the period starting that day. A
+    date outside the ones the app covers is refused on the date field."""
+    day_check(date, "date")
     meeting = TrmMeeting.objects.filter(date=date).first()
     if meeting is not None:
         return meeting

@@ -71,7 +71,11 @@ class TrmOpenView(ServiceFormMixin, FormView):
     form_class = MeetingOpenForm
 
     def form_invalid(self, form):
-        messages.error(self.request, "Give the meeting date as YYYY-MM-DD.")
+        # The form lives on the meetings list: its error goes there as a message. A date that is
+        # no date gets the format; one the app does not cover says which dates it does.
+        refused = [e for e in form.errors.as_data().get("date", []) if e.code == "date_out_of_range"]
+        message = refused[0].messages[0] if refused else "Give the meeting date as YYYY-MM-DD."
+        messages.error(self.request, message)
         return redirect("tasking:trm-list")
 
     def perform(self, form):

@@ -8,6 +8,7 @@ the allocation board writes no tasking period, and the process chart draws at mo
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -102,11 +103,38 @@ def test_allocating_on_the_page_into_a_day_out_of_range_is_a_field_error(db, wor
     assert TaskingPeriod.objects.count() == periods
 
 
-def test_opening_a_meeting_on_the_last_day_of_the_calendar_is_a_400_not_an_overflow(db, world):
-    response = api_as(world.users["mission_support"]).post("/api/trm-meetings/", {"date": "9999-12-31"})
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01", "1999-12-31"])
+def test_opening_a_meeting_out_of_range_through_the_api_is_a_400_on_the_date(db, world, day):
+    # 2101 and 1999 have tasking periods Python can compute: only the app's range refuses them.
+    periods = TaskingPeriod.objects.count()
 
-    assert response.status_code == 400 and OUTSIDE in str(response.json())
-    assert not TrmMeeting.objects.filter(date=date(9999, 12, 31)).exists()
+    response = api_as(world.users["mission_support"]).post("/api/trm-meetings/", {"date": day})
+
+    assert response.status_code == 400
+    assert response.json()["date"] == [f"{day} {OUTSIDE}: choose one from 2000-01-01 to 2100-12-31."]
+    assert not TrmMeeting.objects.filter(date=date.fromisoformat(day)).exists()
+    assert TaskingPeriod.objects.count() == periods
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
+def test_opening_a_meeting_out_of_range_on_the_page_says_which_dates_are_covered(db, world, day):
+    response = signed_in(world.users["mission_support"]).post("/trm/open/", {"date": day}, follow=True)
+
+    assert response.status_code == 200
+    assert page_says(response, f"{day} {OUTSIDE}") and not page_says(response, "Give the meeting date as")
+    assert not TrmMeeting.objects.filter(date=date.fromisoformat(day)).exists()
+
+
+def test_opening_a_meeting_with_no_date_on_the_page_asks_for_the_format(db, world):
+    response = signed_in(world.users["mission_support"]).post("/trm/open/", {"date": "31/12"}, follow=True)
+    assert page_says(response, "Give the meeting date as YYYY-MM-DD.")
+
+
+def test_the_meeting_service_itself_refuses_a_day_out_of_range_on_the_date(db, world):
+    with pytest.raises(ValidationError) as refused:
+        services.trm_meeting_open(actor=world.users["mission_support"], date=date(2101, 1, 1))
+    assert refused.value.error_dict["date"][0].code == "date_out_of_range"
+    assert services.trm_meeting_open(actor=world.users["mission_support"], date=LAST_DAY).date == LAST_DAY
 
 
 def test_a_period_at_each_end_of_the_range_still_works(db, world):
