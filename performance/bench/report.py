@@ -199,7 +199,7 @@ def details(r):
                 f"{cost[k + '_missions']:,}",
                 cost[k]["samples"],
                 ms(cost[k]["median_ms"]),
-                ms(cost[k]["p90_ms"]),
+                ms(cost[k]["p95_ms"]),
                 cost[k]["queries"],
                 cost[k]["max_queries"],
             )

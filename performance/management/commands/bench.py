@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from performance.bench import measures, report, servers
+from performance.bench import measures, measures_inprocess, report, servers
 
 SMALL_HISTORY = 10_000
 
@@ -89,23 +89,23 @@ class Command(BaseCommand):
         if missions > small:
             self.log(f"History of {small:,} missions for the small cost-per-event measure")
             self.build(small, 0, o["seed"], r, record=False)
-            cost["small"] = measures.drain_cost(samples=o["samples"])
+            cost["small"] = measures_inprocess.drain_cost(samples=o["samples"])
             self.log(f"  drain at {small:,}: {cost['small']}")
         self.log(f"Dataset: {missions:,} missions (+{pool:,} in progress for the API)")
         token, supervisor = self.build(missions, pool, o["seed"], r, record=True)
-        cost["large"] = measures.drain_cost(samples=o["samples"])
+        cost["large"] = measures_inprocess.drain_cost(samples=o["samples"])
         cost.setdefault("small", cost["large"])
         r["cost"] = cost
         self.log(f"  drain at {missions:,}: {cost['large']}")
         self.log("Full reconcile (repair=False)")
-        r["reconcile"] = measures.reconcile_timed()
+        r["reconcile"] = measures_inprocess.reconcile_timed()
         self.log(f"  {r['reconcile']['seconds']:.1f} s, {r['reconcile']['differences']} differences")
         r["memory"] = [("bench command (generation, seeding, reconcile)", "self", servers.vm_hwm_kib("self"))]
         self.log("Dashboard pages")
-        r["pages"], r["page_notes"] = measures.dashboard_pages(user=supervisor)
+        r["pages"], r["page_notes"] = measures_inprocess.dashboard_pages(user=supervisor)
         self.serve_and_load(o, r, token, redis_url, log_dir, levels, rates)
         self.log("Reconcile after the load")
-        r["reconcile_after"] = measures.reconcile_timed()
+        r["reconcile_after"] = measures_inprocess.reconcile_timed()
         r["load_end"] = report.machine()["load"]
         text = report.write(r, o["output"])
         self.stdout.write(text)
