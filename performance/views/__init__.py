@@ -1,2 +1,3 @@
-"""Dashboard views: the scorecard, NPU tables and process charts (scorecard.py); operation pages,
-patrols, today, the TRM pack and drill-down lists (pages.py)."""
+"""Dashboard views: the scorecard (scorecard.py), NPU tables (npu.py) and process charts
+(process_chart.py), sharing base.py; operation pages, patrols, today, the TRM pack and drill-down lists
+(pages/)."""
