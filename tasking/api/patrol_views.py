@@ -15,7 +15,7 @@ from operations.roles import Role
 from tasking import filters, patrol_stats, services
 from tasking.geo import square_cell
 from tasking.models import HotGrid, PatrolVisit, ScheduledPatrol
-from tasking.services.patrols import hot_grid_delete
+from tasking.services.hot_grids import hot_grid_delete
 
 from . import patrol_serializers as ps
 from .views import ERRORS, responses

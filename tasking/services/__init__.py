@@ -3,6 +3,7 @@ can happen to a mission. Each is atomic, audited, and writes its domain event to
 
 from .deadlines import deadlines_flag
 from .gps_import import ImportRejected, patrol_points_import
+from .hot_grids import hot_grid_save
 from .missions import (
     mission_allocate,
     mission_cancel,
@@ -11,7 +12,6 @@ from .missions import (
     mission_start,
 )
 from .patrols import (
-    hot_grid_save,
     patrol_gap_cover,
     patrol_gaps_detect,
     patrol_schedule_for,

@@ -2,29 +2,25 @@
 themselves: every change is one call to a function in ``tasking.services``."""
 
 from .allocation import AllocationBoardView
+from .mission_forms import MissionAllocateView, OutcomeView
 from .missions import (
-    MissionAllocateView,
     MissionCancelView,
     MissionDetailView,
     MissionListView,
     MissionNotCompletedView,
     MissionStartView,
-    OutcomeView,
 )
 from .patrol_trial import PatrolComplianceView, PatrolGapCoverView, PatrolTrialRandomiseView, PatrolTrialView
 from .patrol_visits import PatrolImportView, PatrolVisitCreateView, PatrolVisitListView
 from .patrols import HotGridDetailView, HotGridFormView, HotGridListView, PatrolHubView
 from .requests import AssessView, RequestCreateView, RequestDetailView, TriageView
-from .trm import (
-    ThreatItemFormView,
-    ThreatItemListView,
+from .threat_items import ThreatItemFormView, ThreatItemListView
+from .trm import TrmDetailView, TrmListView, TrmOpenView
+from .trm_actions import (
     TrmCarryOverView,
     TrmCloseView,
     TrmDecisionView,
-    TrmDetailView,
-    TrmListView,
     TrmMissionCancelView,
-    TrmOpenView,
     TrmReopenView,
     TrmUpdateView,
 )

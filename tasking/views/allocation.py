@@ -15,7 +15,7 @@ from .. import selectors
 from ..models import Mission
 from ..models.periods import period_read_only_at
 from .base import ScreenMixin, deadline_info
-from .missions import period_from_param, usage_for
+from .mission_forms import period_from_param, usage_for
 
 BOARD_ROWS = 100
 

@@ -1,36 +1,23 @@
-"""The TRM: the list of meetings, the meeting page whose agenda builds itself, and its actions;
-threat items that the meeting reviews."""
+"""The TRM: the list of meetings, opening one, and the meeting page whose agenda builds itself."""
 
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView, TemplateView
-from django_filters.views import FilterView
 
 from operations.models import Resource
-from operations.roles import Role
 from operations.security import audit_personal_data_list
 
 from .. import selectors, services
 from ..agenda import trm_agenda
-from ..filters import ThreatItemFilterSet
-from ..forms import (
-    CarryOverForm,
-    DecisionForm,
-    MeetingOpenForm,
-    MeetingUpdateForm,
-    MissionReasonForm,
-    ReopenForm,
-    ThreatItemForm,
-)
-from ..models import Mission, Request, ThreatItem, TrmMeeting
-from .base import ScreenMixin, ServiceFormMixin, add_service_errors, deadline_info
+from ..forms import DecisionForm, MeetingOpenForm, MeetingUpdateForm, ReopenForm
+from ..models import Request, TrmMeeting
+from .base import ScreenMixin, ServiceFormMixin, deadline_info
 
 # The meeting page lists at most this many missions not completed (the oldest first) and deadlines
 # (the soonest first), as the TRM pack does: the time to build it stays the same however much history
@@ -167,161 +154,3 @@ class TrmDetailView(ScreenMixin, TemplateView):
 
     def carry_error(self):
         return getattr(self, "_carry_error", None)
-
-
-class TrmActionView(TrmDetailView):
-    """POST one change to the meeting; bad input re-renders the meeting page with the errors."""
-
-    http_method_names = ["post"]
-    form_class = None
-    action = None
-
-    def form_kwargs(self):
-        return {"auto_id": f"{self.action}_%s"}
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                message = self.perform(form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, message)
-                return redirect(self.meeting_url())
-        self.bound_forms = {self.action: form}
-        return self.render_to_response(self.get_context_data())
-
-
-class TrmDecisionView(TrmActionView):
-    form_class, action = DecisionForm, "decision"
-
-    def perform(self, data):
-        services.trm_decision_record(actor=self.request.user, meeting=self.meeting, **data)
-        return "Decision recorded."
-
-
-class TrmUpdateView(TrmActionView):
-    form_class, action = MeetingUpdateForm, "update"
-
-    def perform(self, data):
-        services.trm_meeting_update(actor=self.request.user, meeting=self.meeting, **data)
-        return "Attendees and summary saved."
-
-
-class TrmCloseView(TrmDetailView):
-    http_method_names = ["post"]
-    write_role = Role.SUPERVISOR
-
-    def post(self, request, *args, **kwargs):
-        services.trm_meeting_close(actor=request.user, meeting=self.meeting)
-        messages.success(request, f"{self.meeting} closed: its review is locked.")
-        return redirect(self.meeting_url())
-
-
-class TrmReopenView(TrmActionView):
-    form_class, action = ReopenForm, "reopen"
-    write_role = Role.SUPERVISOR
-
-    def perform(self, data):
-        services.trm_meeting_reopen(actor=self.request.user, meeting=self.meeting, reason=data["reason"])
-        return f"{self.meeting} reopened."
-
-
-class TrmMissionActionView(TrmActionView):
-    """Carry-over or cancel of a not-completed mission, decided at the meeting."""
-
-    @cached_property
-    def mission(self):
-        return get_object_or_404(Mission, pk=self.kwargs["pk"])
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                message = self.perform(form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, message)
-                page = page_asked(request)  # back to the page of the list the decision was taken on
-                return redirect(self.meeting_url() + (f"?page={page}#not-completed" if page > 1 else ""))
-        errors = [f"{self.mission.reference}: {e}" for e in form.non_field_errors()]
-        for name, field_errors in form.errors.items():
-            if name != "__all__":
-                errors += [
-                    f"{self.mission.reference} – {form.fields[name].label or name}: {e}" for e in field_errors
-                ]
-        self._carry_error = {"mission": self.mission.pk, "errors": errors}
-        return self.render_to_response(self.get_context_data())
-
-
-class TrmCarryOverView(TrmMissionActionView):
-    form_class, action = CarryOverForm, "carry"
-
-    def perform(self, data):
-        services.trm_mission_carry_over(
-            actor=self.request.user, meeting=self.meeting, mission=self.mission, resource=data["resource"],
-            reason=data["reason"], override_reason=data["override_reason"],
-        )  # fmt: skip
-        return f"{self.mission.reference} carried over to {data['resource']} for {self.meeting.period}."
-
-
-class TrmMissionCancelView(TrmMissionActionView):
-    form_class, action = MissionReasonForm, "cancel"
-    write_role = Role.SUPERVISOR
-
-    def perform(self, data):
-        services.trm_mission_cancel(
-            actor=self.request.user, meeting=self.meeting, mission=self.mission, reason=data["reason"]
-        )
-        return f"{self.mission.reference} cancelled."
-
-
-class ThreatItemListView(ScreenMixin, FilterView):
-    template_name = "tasking/threat_list.html"
-    filterset_class = ThreatItemFilterSet
-    context_object_name = "items"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return ThreatItem.objects.select_related("area", "raised_by")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tab"] = "threats"
-        return context
-
-
-class ThreatItemFormView(ServiceFormMixin, FormView):
-    """Raise a threat item or change it; the service audits what changed."""
-
-    template_name = "tasking/threat_form.html"
-    form_class = ThreatItemForm
-
-    @cached_property
-    def item(self):
-        pk = self.kwargs.get("pk")
-        return get_object_or_404(ThreatItem, pk=pk) if pk else None
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.item is not None:
-            # The form works on its own copy: the service compares the stored item with the input.
-            kwargs["instance"] = ThreatItem.objects.get(pk=self.item.pk)
-        return kwargs
-
-    def perform(self, form):
-        return services.threat_item_save(actor=self.request.user, item=self.item, **form.cleaned_data)
-
-    def success_message_for(self, item):
-        return f"Threat item “{item.title}” saved."
-
-    def success_url_for(self, item):
-        return reverse("tasking:threat-list")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["item"] = self.item
-        context["tab"] = "threats"
-        return context

@@ -12,7 +12,7 @@ from operations.exceptions import Conflict
 from operations.models import AuditEntry, Event
 from tasking import services
 from tasking.models import HotGrid, PatrolVisit, PatrolWindow, ScheduledPatrol
-from tasking.services.patrols import hot_grid_delete
+from tasking.services.hot_grids import hot_grid_delete
 
 from .patrol_helpers import (
     DAY,
