@@ -89,6 +89,21 @@ def on_crimes_imported(event):
         )  # fmt: skip
 
 
+@consumer("request.area_corrected", name="performance.area_corrections")
+def on_area_corrected(event):
+    """A request moved to another NPU: its mission's days are recomputed for both NPUs."""
+    if is_dispatch_deferred():
+        return
+    payload = event.payload
+    pairs = [(payload["from"], payload["operation"]), (payload["to"], payload["operation"])]
+    context = Context()
+    for day in payload["history_days"]:
+        buckets_mark_pairs(family=TRANSITIONS, day=date.fromisoformat(day), pairs=pairs, context=context)
+    if payload["outcome_day"]:
+        day = date.fromisoformat(payload["outcome_day"])
+        buckets_mark_pairs(family=OUTCOMES, day=day, pairs=pairs, context=context)
+
+
 # The fields of reference rows that indicator values are computed from, by model: a change to one
 # of them changes figures across all of history.
 FIGURE_FIELDS = {

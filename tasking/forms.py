@@ -218,6 +218,19 @@ class OutcomeForm(KeyboardFormMixin, forms.ModelForm):
         return data
 
 
+class AreaCorrectionForm(KeyboardFormMixin, forms.Form):
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.filter(kind__in=Request.SOURCE_AREA_KINDS).order_by("code"),
+        label="Right NPU",
+        empty_label=None,
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, **NEEDED}),
+        required=False,  # the service says what is missing, with the other errors
+        help_text="Recorded in the audit trail with the change.",
+    )
+
+
 class MeetingOpenForm(KeyboardFormMixin, forms.Form):
     date = forms.DateField(widget=date_input(), label="Meeting date")
 

@@ -24,6 +24,9 @@ urlpatterns = [
     path("requests/new/", views.RequestCreateView.as_view(), name="request-create"),
     path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request-detail"),
     path("requests/<int:pk>/assess/", views.AssessView.as_view(), name="request-assess"),
+    path(
+        "requests/<int:pk>/correct-npu/", views.RequestAreaCorrectView.as_view(), name="request-correct-area"
+    ),
     path("missions/", views.MissionListView.as_view(), name="mission-list"),
     path("missions/<int:pk>/", views.MissionDetailView.as_view(), name="mission-detail"),
     path("missions/<int:pk>/start/", views.MissionStartView.as_view(), name="mission-start"),

@@ -1,14 +1,18 @@
 """Admin for requests, assessments, missions, their history and outcomes: read-only, with the
-services' actions (cancel) where a change is allowed. The lists and pages that show a subject's
-data record each view in the audit trail, as the app's own pages do."""
+services' actions (correct a request's NPU, cancel a mission) where a change is allowed. The lists
+and pages that show a subject's data record each view in the audit trail, as the app's own pages
+do."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
 
 from operations.exceptions import DomainError
 from operations.security import PersonalDataAdminAuditMixin
 
 from .. import services
+from ..forms import AreaCorrectionForm
 from ..models import (
     Assessment,
     Mission,
@@ -16,6 +20,7 @@ from ..models import (
     Outcome,
     Request,
 )
+from ..views.base import add_service_errors
 from .base import ReadOnlyMixin, ReferenceSearchMixin, error_text
 
 
@@ -45,6 +50,33 @@ class RequestAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMi
     date_hierarchy = "received_at"
     list_select_related = ["area", "operation"]
     inlines = [AssessmentInline]
+    actions = ["correct_npu"]
+
+    @admin.action(description="Correct the NPU of the selected requests…")
+    def correct_npu(self, request, queryset):
+        """Ask for the right NPU and a reason, then move every selected request through the same
+        service as the request page and the API, in one transaction: all move, or none does."""
+        requests = list(queryset.select_related("area").order_by("pk"))
+        form = AreaCorrectionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                with transaction.atomic():
+                    for req in requests:
+                        services.request_area_correct(actor=request.user, request=req, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                area = form.cleaned_data["area"].code
+                self.message_user(request, f"{len(requests)} request(s) moved to {area}.", messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "requests": requests, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": "Correct the NPU",
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/tasking/request/correct_npu.html", context)
 
 
 @admin.register(Assessment)

@@ -84,6 +84,11 @@ class AssessInputSerializer(serializers.Serializer):
     enhanced_research_done = serializers.BooleanField(required=False, default=False)
 
 
+class AreaCorrectionSerializer(serializers.Serializer):
+    area = code_field(Area, help_text="The right NPU's code (or the force's).")
+    reason = serializers.CharField(help_text="Why the NPU is being corrected; kept in the audit trail.")
+
+
 class OutcomeSerializer(serializers.ModelSerializer):
     home_office_outcome = serializers.SlugRelatedField(
         slug_field="code", queryset=OutcomeType.objects.all(), required=False, allow_null=True

@@ -38,6 +38,7 @@ class RequestViewSet(
     ordering_fields = ["priority_score", "due_by", "received_at"]
     read_role = Role.VIEWER
     write_role = Role.MISSION_SUPPORT
+    action_roles = {"correct_npu": Role.SUPERVISOR}
 
     @extend_schema(responses=responses(201, s.RequestSerializer))
     def create(self, request, *args, **kwargs):
@@ -54,6 +55,17 @@ class RequestViewSet(
         data = s.AssessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.request_assess(actor=request.user, request=target, **data.validated_data)
+        return self.personal_data_response(self.get_queryset().get(pk=target.pk))
+
+    @extend_schema(request=s.AreaCorrectionSerializer, responses=responses(200, s.RequestSerializer))
+    @action(detail=True, methods=["post"], url_path="correct-npu")
+    def correct_npu(self, request, pk=None):
+        """Move a request logged against the wrong NPU (with its mission, history and outcome, and
+        their figures) to the right one. Supervisor or Administrator; the reason is audited."""
+        target = self.get_object()
+        data = s.AreaCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_area_correct(actor=request.user, request=target, **data.validated_data)
         return self.personal_data_response(self.get_queryset().get(pk=target.pk))
 
 

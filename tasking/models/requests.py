@@ -104,6 +104,9 @@ class Request(models.Model):
     def __str__(self):
         return f"{self.reference} {self.get_kind_display()}"
 
+    SOURCE_AREA_KINDS = ("npu", "force")
+    SOURCE_AREA_RULE = "The source area must be an NPU (or the force)."
+
     @property
     def reference(self):
         return f"REQ-{self.pk:06d}" if self.pk else "REQ-new"
@@ -117,8 +120,8 @@ class Request(models.Model):
             errors["longitude"] = "Give both latitude and longitude, or neither."
         if self.kind == RequestKind.FORENSIC_ARREST and not self.forensic_hit:
             errors["forensic_hit"] = "Say which forensic hit (fingerprint, DNA, footwear)."
-        if self.area_id and self.area.kind not in ("npu", "force"):
-            errors["area"] = "The source area must be an NPU (or the force)."
+        if self.area_id and self.area.kind not in self.SOURCE_AREA_KINDS:
+            errors["area"] = self.SOURCE_AREA_RULE
         if errors:
             raise ValidationError(errors)
 

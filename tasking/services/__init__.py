@@ -19,7 +19,7 @@ from .patrols import (
     patrol_visit_log,
 )
 from .periods import period_for, period_for_day, resource_period_set_capacity, resource_usage
-from .requests import priority_compute, request_assess, request_receive
+from .requests import priority_compute, request_area_correct, request_assess, request_receive
 from .trials import hot_grids_randomise, trial_balance
 from .trm import (
     operation_target_save,
@@ -53,6 +53,7 @@ __all__ = [
     "period_for",
     "period_for_day",
     "priority_compute",
+    "request_area_correct",
     "request_assess",
     "request_receive",
     "resource_period_set_capacity",

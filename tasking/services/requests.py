@@ -15,7 +15,7 @@ from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry, TacticalPriority
 from operations.roles import Role, has_role
 
-from ..models import Assessment, Mission, MissionTransition, Request
+from ..models import Assessment, Mission, MissionTransition, Outcome, Request
 
 # Weights of the priority score (0–100). Threat, risk and harm dominate; the offence group's harm
 # weight, alignment with the FTDB's tactical priorities and the time left to the deadline adjust.
@@ -171,3 +171,55 @@ def request_assess(
         aggregate=request,
     )  # fmt: skip
     return assessment
+
+
+@transaction.atomic
+def request_area_correct(*, actor, request, area, reason):
+    """Move a request logged against the wrong NPU to the right one (Supervisor or Administrator),
+    with a reason. Its mission, the mission's history rows and its outcome carry the NPU too and
+    move with it; the NPU's figures are recomputed for every day they touch, old NPU and new. A
+    request not yet assessed gets its provisional score again (tactical priorities can be an
+    NPU's); an assessed one keeps the score its assessment stored."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("Only a Supervisor or an Administrator can correct a request's NPU.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the NPU is being corrected."})
+    locked = Request.objects.select_for_update(of=("self",)).select_related("area", "offence_group")
+    request = locked.get(pk=request.pk)
+    if area.kind not in Request.SOURCE_AREA_KINDS:
+        raise ValidationError({"area": Request.SOURCE_AREA_RULE})
+    if area.pk == request.area_id:
+        raise ValidationError({"area": f"{request.reference} is already in {area.code}."})
+    before = request.area
+    request.area = area
+    if request.state == Request.State.RECEIVED:
+        request.priority_score, request.grade, _ = priority_compute(request=request)
+    request.save(update_fields=["area", "priority_score", "grade"])
+    changes = {"area": [before.code, area.code]}
+    mission = Mission.objects.select_for_update().filter(request=request).first()
+    days, outcome_day = set(), None
+    if mission is not None:
+        mission.area = area
+        mission.save(update_fields=["area"])
+        history = MissionTransition.objects.filter(mission=mission)
+        days = {timezone.localdate(at) for at in history.values_list("at", flat=True)}
+        history.update(area=area)
+        completed = Outcome.objects.filter(mission=mission).values_list("completed_at", flat=True).first()
+        outcome_day = timezone.localdate(completed) if completed else None
+        Outcome.objects.filter(mission=mission).update(area=area)
+        audit_record(
+            actor=actor, action=AuditEntry.Action.UPDATE, obj=mission, changes=changes, reason=reason
+        )
+        changes = {**changes, "mission": mission.reference}
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=request, changes=changes, reason=reason)
+    event_emit(
+        "request.area_corrected",
+        payload={
+            "request": request.pk, "mission": mission.pk if mission else None, "from": before.pk,
+            "to": area.pk, "operation": request.operation_id,
+            "history_days": sorted(day.isoformat() for day in days),
+            "outcome_day": outcome_day.isoformat() if outcome_day else None,
+        },
+        aggregate=request,
+    )  # fmt: skip
+    return request

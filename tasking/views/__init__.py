@@ -13,7 +13,7 @@ from .missions import (
 from .patrol_trial import PatrolComplianceView, PatrolGapCoverView, PatrolTrialRandomiseView, PatrolTrialView
 from .patrol_visits import PatrolImportView, PatrolVisitCreateView, PatrolVisitListView
 from .patrols import HotGridDetailView, HotGridFormView, HotGridListView, PatrolHubView
-from .requests import AssessView, RequestCreateView, RequestDetailView, TriageView
+from .requests import AssessView, RequestAreaCorrectView, RequestCreateView, RequestDetailView, TriageView
 from .threat_items import ThreatItemFormView, ThreatItemListView
 from .trm import TrmDetailView, TrmListView, TrmOpenView
 from .trm_actions import (
@@ -46,6 +46,7 @@ __all__ = [
     "PatrolTrialView",
     "PatrolVisitCreateView",
     "PatrolVisitListView",
+    "RequestAreaCorrectView",
     "RequestCreateView",
     "RequestDetailView",
     "ThreatItemFormView",

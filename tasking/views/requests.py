@@ -9,11 +9,12 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from operations.models import Area, Operation
+from operations.roles import Role
 from operations.security import audit_personal_data_list, audit_personal_data_view
 
 from .. import selectors, services
 from ..filters import RequestFilterSet
-from ..forms import AssessmentForm, RequestForm
+from ..forms import AreaCorrectionForm, AssessmentForm, RequestForm
 from ..models import Assessment, Request
 from .base import ScreenMixin, ServiceFormMixin, component_rows, deadline_info
 
@@ -142,5 +143,39 @@ class AssessView(ServiceFormMixin, FormView):
             context["provisional_grade"] = grade
             context["provisional_score"] = components["total"]
         context["deadline"] = deadline_info(req.due_by)
+        context["tab"] = "triage"
+        return context
+
+
+class RequestAreaCorrectView(ServiceFormMixin, FormView):
+    """Move a request logged against the wrong NPU, with its mission and their figures, to the
+    right one (Supervisor or Administrator, with a reason)."""
+
+    template_name = "tasking/request_correct_area.html"
+    form_class = AreaCorrectionForm
+    write_role = Role.SUPERVISOR  # every role reads the page; the form is a Supervisor's
+
+    @cached_property
+    def req(self):
+        return get_object_or_404(selectors.request_list(), pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        return {"area": self.req.area_id}
+
+    def conflict_url(self):
+        return reverse("tasking:request-detail", args=[self.req.pk])
+
+    def perform(self, form):
+        return services.request_area_correct(actor=self.request.user, request=self.req, **form.cleaned_data)
+
+    def success_message_for(self, req):
+        return f"{req.reference} is now in {req.area.code}; its figures are recomputed for both NPUs."
+
+    def success_url_for(self, req):
+        return reverse("tasking:request-detail", args=[req.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["req"] = self.req
         context["tab"] = "triage"
         return context
