@@ -18,12 +18,13 @@ S = Mission.State
 
 
 def _locked(mission, expected_version):
-    # The related rows come in the same query (not locked: only the mission is), so neither the
-    # transition's checks nor the caller's response need another round trip for them.
-    current = (
-        Mission.objects.select_related("request", "area", "operation", "resource", "period")
-        .select_for_update(of=("self",))
-        .get(pk=mission.pk)
+    # The row is locked alone, then read with its related rows. Locking through the joins would
+    # let PostgreSQL re-check a row changed while this waited (a new resource, a corrected NPU)
+    # against the related rows it had joined before, and drop it: a mission that exists would be
+    # "not found". Read after the lock, the row and its related rows are the committed ones.
+    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk", flat=True).get()
+    current = Mission.objects.select_related("request", "area", "operation", "resource", "period").get(
+        pk=mission.pk
     )
     if expected_version is not None and int(expected_version) != current.version:
         raise Conflict(
