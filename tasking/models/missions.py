@@ -98,9 +98,10 @@ class Mission(models.Model):
 
 
 class MissionCoordinates(models.Model):
-    """The mission's NPU, operation and kind, which never change once it exists, copied onto the
-    rows indicators count (transitions, outcomes): one NPU's rows of a day are then a range of an
-    (area, date) index on the row's own table, with no join to the missions."""
+    """The mission's NPU, operation and kind, copied onto the rows indicators count (transitions,
+    outcomes): one NPU's rows of a day are then a range of an (area, date) index on the row's own
+    table, with no join to the missions. Only correcting the request's NPU changes them, together
+    (``request_area_correct``)."""
 
     area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
     operation = models.ForeignKey(

@@ -15,7 +15,7 @@ from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry, TacticalPriority
 from operations.roles import Role, has_role
 
-from ..models import Assessment, Mission, MissionTransition, Outcome, Request
+from ..models import Assessment, Mission, MissionTransition, Outcome, Request, ScheduledPatrol
 
 # Weights of the priority score (0–100). Threat, risk and harm dominate; the offence group's harm
 # weight, alignment with the FTDB's tactical priorities and the time left to the deadline adjust.
@@ -179,28 +179,37 @@ def request_area_correct(*, actor, request, area, reason):
     with a reason. Its mission, the mission's history rows and its outcome carry the NPU too and
     move with it; the NPU's figures are recomputed for every day they touch, old NPU and new. A
     request not yet assessed gets its provisional score again (tactical priorities can be an
-    NPU's); an assessed one keeps the score its assessment stored."""
+    NPU's), as of when it was received; an assessed one keeps the score its assessment stored. A
+    request raised to cover a hot-grid patrol gap is in its grid's NPU and is not moved alone."""
     if not has_role(actor, Role.SUPERVISOR):
         raise Forbidden("Only a Supervisor or an Administrator can correct a request's NPU.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the NPU is being corrected."})
-    locked = Request.objects.select_for_update(of=("self",)).select_related("area", "offence_group")
-    request = locked.get(pk=request.pk)
+    # Locked alone, then read: see tasking.services.missions._locked.
+    Request.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).get()
+    request = Request.objects.select_related("area", "offence_group").get(pk=request.pk)
     if area.kind not in Request.SOURCE_AREA_KINDS:
         raise ValidationError({"area": Request.SOURCE_AREA_RULE})
     if area.pk == request.area_id:
         raise ValidationError({"area": f"{request.reference} is already in {area.code}."})
-    before = request.area
+    if ScheduledPatrol.objects.filter(cover_request=request).exists():
+        raise ValidationError(
+            {"area": f"{request.reference} covers a hot-grid patrol gap and is in its grid's NPU."}
+        )
+    before, score = request.area, (request.priority_score, request.grade)
     request.area = area
     if request.state == Request.State.RECEIVED:
-        request.priority_score, request.grade, _ = priority_compute(request=request)
+        request.priority_score, request.grade, _ = priority_compute(request=request, at=request.received_at)
     request.save(update_fields=["area", "priority_score", "grade"])
     changes = {"area": [before.code, area.code]}
+    if (request.priority_score, request.grade) != score:
+        changes["priority"] = [f"{score[1]} {score[0]}", f"{request.grade} {request.priority_score}"]
     mission = Mission.objects.select_for_update().filter(request=request).first()
     days, outcome_day = set(), None
     if mission is not None:
         mission.area = area
-        mission.save(update_fields=["area"])
+        mission.version += 1
+        mission.save(update_fields=["area", "version"])
         history = MissionTransition.objects.filter(mission=mission)
         days = {timezone.localdate(at) for at in history.values_list("at", flat=True)}
         history.update(area=area)
@@ -208,8 +217,9 @@ def request_area_correct(*, actor, request, area, reason):
         outcome_day = timezone.localdate(completed) if completed else None
         Outcome.objects.filter(mission=mission).update(area=area)
         audit_record(
-            actor=actor, action=AuditEntry.Action.UPDATE, obj=mission, changes=changes, reason=reason
-        )
+            actor=actor, action=AuditEntry.Action.UPDATE, obj=mission,
+            changes={"area": changes["area"]}, reason=reason,
+        )  # fmt: skip
         changes = {**changes, "mission": mission.reference}
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=request, changes=changes, reason=reason)
     event_emit(

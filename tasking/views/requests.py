@@ -169,7 +169,10 @@ class RequestAreaCorrectView(ServiceFormMixin, FormView):
         return services.request_area_correct(actor=self.request.user, request=self.req, **form.cleaned_data)
 
     def success_message_for(self, req):
-        return f"{req.reference} is now in {req.area.code}; its figures are recomputed for both NPUs."
+        if not hasattr(req, "mission"):
+            return f"{req.reference} is now in {req.area.code}."
+        both = f"{req.reference} and {req.mission.reference}"
+        return f"{both} are now in {req.area.code}; both NPUs' figures are recomputed."
 
     def success_url_for(self, req):
         return reverse("tasking:request-detail", args=[req.pk])
@@ -178,4 +181,8 @@ class RequestAreaCorrectView(ServiceFormMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["req"] = self.req
         context["tab"] = "triage"
+        mission = getattr(self.req, "mission", None)
+        context["follow_ups"] = (
+            Request.objects.filter(follow_up_of=mission).select_related("area") if mission else []
+        )
         return context

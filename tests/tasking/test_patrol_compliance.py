@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from operations.exceptions import Conflict
-from operations.models import Operation
+from operations.models import Area, Operation
 from tasking import patrol_stats, services, tasks
 from tasking.models import Request, RequestKind, ScheduledPatrol
 
@@ -213,6 +214,19 @@ def test_covering_a_gap_raises_one_patrol_support_request_for_the_grids_npu(miss
     with pytest.raises(Conflict, match="already requested"):
         services.patrol_gap_cover(actor=mission_user, patrol=patrol)
     assert Request.objects.filter(kind=RequestKind.PATROL_SUPPORT).count() == 1
+
+
+@time_machine.travel(local(2026, 6, 11, 8, 0), tick=False)
+def test_a_gap_cover_request_stays_in_its_grids_npu(mission_user, supervisor):
+    grid = grid_make(area="SW")
+    schedule(DAY)
+    request = services.patrol_gap_cover(actor=mission_user, patrol=only_patrol(grid))
+
+    with pytest.raises(ValidationError, match="covers a hot-grid patrol gap"):
+        services.request_area_correct(
+            actor=supervisor, request=request, area=Area.objects.get(code="BW"), reason="wrong NPU"
+        )
+    assert Request.objects.get(pk=request.pk).area.code == "SW"
 
 
 def test_covering_a_patrol_that_was_patrolled_is_a_conflict(mission_user):

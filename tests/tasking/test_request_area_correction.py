@@ -3,15 +3,15 @@ request, its mission, the mission's history rows and its outcome to the right NP
 that the audit trail keeps, on the request page or through the API; anyone else is refused, and
 a refused correction saves nothing."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from operations.exceptions import Forbidden
+from operations.exceptions import Conflict, Forbidden
 from operations.models import Area, AuditEntry, Event, OffenceGroup, TacticalPriority
 from tasking import services
-from tasking.models import Mission, MissionTransition, Outcome, Request
+from tasking.models import Mission, MissionTransition, Outcome, Request, RequestKind
 
 from .factories import (
     html,
@@ -92,13 +92,19 @@ def test_mission_support_cannot_correct_an_npu(mission_user):
     assert Request.objects.get(pk=request.pk).area.code == "BE"
 
 
-def test_a_request_not_yet_assessed_is_scored_again_for_its_new_npu(mission_user, supervisor):
-    # A tactical priority for BW only: the request earns its alignment points once it is in BW.
+def test_a_request_not_yet_assessed_is_scored_again_for_its_new_npu_as_when_received(
+    mission_user, supervisor, time_machine
+):
+    # A tactical priority for BW only: the request earns its alignment points once it is in BW. A
+    # forensic arrest is due 48 h after receipt: corrected a day later, its deadline points must
+    # still be those of when it was received, or it would jump the queue for no NPU reason.
     priority = TacticalPriority.objects.create(title="Robbery in BW", effective_from=date(2020, 1, 1))
     priority.offence_groups.add(OffenceGroup.objects.get(code="robbery"))
     priority.areas.add(Area.objects.get(code="BW"))
-    request = request_make(mission_user, area="BE", offence_group="robbery")
+    time_machine.move_to(datetime(2026, 5, 4, 9, 0, tzinfo=UTC), tick=False)
+    request = request_make(mission_user, kind=RequestKind.FORENSIC_ARREST, area="BE", offence_group="robbery")
     before = request.priority_score
+    time_machine.move_to(datetime(2026, 5, 5, 15, 0, tzinfo=UTC), tick=False)
 
     corrected = services.request_area_correct(
         actor=supervisor, request=request, area=Area.objects.get(code="BW"), reason=REASON
@@ -106,6 +112,37 @@ def test_a_request_not_yet_assessed_is_scored_again_for_its_new_npu(mission_user
 
     assert corrected.priority_score == before + services.requests.ALIGNMENT_POINTS
     assert Request.objects.get(pk=request.pk).priority_score == corrected.priority_score
+    entry = AuditEntry.objects.get(object_type="tasking.request", action=AuditEntry.Action.UPDATE)
+    assert entry.changes["priority"] == [
+        f"{request.grade} {before}",
+        f"{corrected.grade} {corrected.priority_score}",
+    ]
+
+
+def test_a_correction_changes_the_missions_version_so_a_stale_form_is_refused(supervisor):
+    mission = mission_make(supervisor, Mission.State.IN_PROGRESS, area="BE")
+    seen = mission.version
+
+    services.request_area_correct(
+        actor=supervisor, request=mission.request, area=Area.objects.get(code="BW"), reason=REASON
+    )
+
+    with pytest.raises(Conflict, match="changed by someone else"):
+        services.mission_log_outcome(
+            actor=supervisor, mission=mission, expected_version=seen, result="arrested", arrests=1
+        )
+    assert Mission.objects.get(pk=mission.pk).state == Mission.State.IN_PROGRESS
+
+
+def test_the_correction_page_names_the_follow_ups_raised_from_the_mission(client, supervisor):
+    check = mission_make(supervisor, Mission.State.IN_PROGRESS, kind=RequestKind.CURFEW_CHECK, area="BE")
+    services.mission_log_outcome(actor=supervisor, mission=check, result="curfew_breached")
+    follow_up = Request.objects.get(follow_up_of=check)
+    signed_in(client, supervisor)
+
+    page = client.get(f"/requests/{check.request_id}/correct-npu/")
+
+    assert f"{follow_up.reference}</a> (BE)" in html(page)
 
 
 def test_on_the_page_a_supervisor_corrects_the_npu_and_sees_it_on_the_request(client, supervisor):
@@ -124,7 +161,7 @@ def test_on_the_page_a_supervisor_corrects_the_npu_and_sees_it_on_the_request(cl
     )
 
     assert response.redirect_chain[-1][0] == f"/requests/{mission.request_id}/"
-    assert "is now in BW" in html(response)
+    assert f"{mission.request.reference} and {mission.reference} are now in BW" in html(response)
     assert areas_of(mission) == {"request": "BW", "mission": "BW", "history": {"BW"}, "outcome": set()}
 
 
