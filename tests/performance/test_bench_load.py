@@ -45,3 +45,21 @@ def test_a_load_run_stopped_by_its_request_bound_is_refused_not_reported(local_s
     timed = _run(local_server, duration=0.2, max_requests=10**9)
     assert not timed["reached_bound"] and timed["requests"] > 0
     assert measures._timed_out(timed, "bare create", "--bare-max-requests") is timed
+
+
+def result_line(**figures):
+    values = {"requests": 3000, "duration_us": 10_000_000, "non2xx": 0, "stopped": 0, "errors": 0}
+    values.update(p50=4000, p95=9000, p99=12000, max=20000, **figures)
+    return "RESULT " + " ".join(f"{key}={value}" for key, value in values.items())
+
+
+def test_a_wrk_run_is_bound_stopped_when_any_one_thread_stopped_at_its_quota():
+    # One thread stopping early while the other runs on also understates the throughput: the
+    # stopped thread's share of the time is counted as if it had been sending all along.
+    one_stopped = load.wrk_result(result_line(stopped=1), "", 8)
+    none_stopped = load.wrk_result(result_line(non2xx=100), "", 8)
+
+    assert one_stopped["reached_bound"] and not none_stopped["reached_bound"]
+    assert none_stopped["throughput"] == 290.0 and none_stopped["p99"] == 12.0
+    with pytest.raises(RuntimeError, match="wrk failed"):
+        load.wrk_result("unable to connect", "", 8)

@@ -80,10 +80,6 @@ class Command(BaseCommand):
             "one of them a stale stored value (a placeholder where none was stored) so that the drain "
             "stores and rolls up all of them at either history size, times the drain, and rolls back."
         )
-        r["notes"].append(
-            "The few non-2xx answers at 32 clients are 409 Conflicts: wrk sends a request or two "
-            "past each thread's list of missions, on a mission already completed."
-        )
         small = min(SMALL_HISTORY, missions)
         cost = {"small_missions": small, "large_missions": missions}
         if missions > small:
