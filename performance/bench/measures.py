@@ -2,6 +2,7 @@
 create, and freshness. Each returns plain dicts for report.py (the in-process measures are in
 ``measures_inprocess``)."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -64,7 +65,12 @@ def api_compare(*, base_url, token, pool, levels, duration, max_requests, bare_m
             ids=batch,
         )
         _timed_out(real, "create-outcome", "--max-requests")
-        ids = remaining(batch) + ids  # missions the run did not reach stay usable
+        # Missions the run did not reach stay usable, once the requests wrk left in flight when its
+        # time ran out have been answered (they take at most about the run's slowest answer):
+        # read any sooner, a mission still being completed would be used again, and refused (409).
+        time.sleep(min(5.0, (real["max"] or 0) / 1000) + 0.2)
+        settle()
+        ids = remaining(batch) + ids
         rows.append(
             {
                 "clients": clients,
