@@ -271,3 +271,20 @@ def shaped_series():
     for start, value in zip(months(date(2024, 1, 1), len(values)), values, strict=True):
         put("robbery", "WMP", "month", start, value)
     return values
+
+
+PAGES_NOW = local(2026, 10, 20, 12, 0)  # the pages' Tue 20 Oct 2026: Oct is this month, Q4 this quarter
+
+
+@pytest.fixture
+def events_now(monkeypatch):
+    """Each test runs inside one transaction that never commits: run on-commit work (event dispatch,
+    which marks indicator buckets dirty) at once, as it would run after each service's commit."""
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture
+def now(time_machine, events_now):
+    """The clock stopped at ``PAGES_NOW``, on-commit work run at once."""
+    time_machine.move_to(PAGES_NOW, tick=False)
+    return PAGES_NOW
