@@ -1,5 +1,7 @@
-"""The TRM meeting page: an agenda that builds itself for the period under review, decisions taken
-right there, and a lock once the meeting is closed."""
+"""The TRM meeting page's agenda: it builds itself for the period under review, takes more sections
+from registered providers, lists the missions not completed the oldest first a page at a time (a
+decision taken on a later page returns to it) and costs a bounded number of queries; a day with no
+meeting is not found."""
 
 import re
 from datetime import timedelta
@@ -9,22 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from operations.models import Area, Resource
+from operations.models import Area
 from tasking import agenda, services
-from tasking.models import Mission, Request, TrmDecision, TrmMeeting
+from tasking.models import Mission, Request
 from tasking.views import trm
 
-from .factories import (
-    allocated,
-    approved,
-    flash,
-    html,
-    in_progress,
-    not_completed,
-    receive,
-    signed_in,
-    snapshot,
-)
+from .factories import allocated, approved, html, in_progress, not_completed, receive, signed_in
+from .trm_helpers import tomorrows_meeting, url
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(mission_user, reference_data):
     """Tomorrow's meeting: it plans the next period and reviews the current one, where the tests act."""
-    review = services.period_for(timezone.now())
-    return services.trm_meeting_open(actor=mission_user, date=review.day + timedelta(days=1))
-
-
-def url(meeting, tail=""):
-    return f"/trm/{meeting.date.isoformat()}/{tail}"
+    return tomorrows_meeting(mission_user)
 
 
 def curfew_breach(actor, resource="OSU"):
@@ -82,162 +70,6 @@ def test_the_agenda_shows_what_the_meeting_must_review(client, viewer, mission_u
     assert "Patrol gaps will appear here once hot grids are set up." in page
     assert "data-print" in page
     assert 'action="/trm/' not in page  # a viewer sees the agenda, not the forms
-
-
-def test_carry_over_from_the_trm_page_moves_the_mission_into_the_meetings_period(
-    client, mission_user, meeting
-):
-    stuck = not_completed(mission_user)
-    fs = Resource.objects.get(code="FS")
-
-    response = signed_in(client, mission_user).post(
-        url(meeting, f"missions/{stuck.pk}/carry-over/"),
-        {"resource": fs.pk, "reason": "Early turn to try again."},
-    )
-
-    assert response.status_code == 302
-    assert response.url == url(meeting)
-    stuck.refresh_from_db()
-    assert (stuck.state, stuck.resource, stuck.period_id, stuck.carry_overs) == (
-        "allocated",
-        fs,
-        meeting.period_id,
-        1,
-    )
-    decision = TrmDecision.objects.get(meeting=meeting)
-    assert (decision.kind, decision.mission, decision.text) == (
-        "carry_over",
-        stuck,
-        "Early turn to try again.",
-    )
-    page = html(client.get(url(meeting)))
-    assert "Early turn to try again." in page
-
-
-def test_carry_over_into_a_full_resource_shows_the_capacity_message_and_changes_nothing(
-    client, mission_user, supervisor, meeting
-):
-    stuck = not_completed(mission_user)
-    fs = Resource.objects.get(code="FS")
-    services.resource_period_set_capacity(
-        actor=supervisor, resource=fs, period=meeting.period, capacity=0, reason="x"
-    )
-    before = snapshot(stuck)
-
-    response = signed_in(client, mission_user).post(
-        url(meeting, f"missions/{stuck.pk}/carry-over/"), {"resource": fs.pk}, follow=True
-    )
-
-    assert "is full for this period" in html(response)
-    assert snapshot(stuck) == before
-    assert not TrmDecision.objects.exists()
-
-
-def test_cancelling_from_the_trm_page_is_for_supervisors(client, mission_user, supervisor, meeting):
-    stuck = not_completed(mission_user)
-    before = snapshot(stuck)
-
-    refused = signed_in(client, mission_user).post(
-        url(meeting, f"missions/{stuck.pk}/cancel/"), {"reason": "Stale."}
-    )
-    assert refused.status_code == 403
-    assert snapshot(stuck) == before
-
-    page = html(signed_in(client, supervisor).get(url(meeting)))
-    assert f'action="{url(meeting, f"missions/{stuck.pk}/cancel/")}"' in page
-    done = client.post(
-        url(meeting, f"missions/{stuck.pk}/cancel/"), {"reason": "Subject in custody elsewhere."}
-    )
-    assert done.status_code == 302
-    assert Mission.objects.get(pk=stuck.pk).state == "cancelled"
-    assert TrmDecision.objects.get(meeting=meeting).kind == "cancel"
-
-
-def test_decisions_attendees_and_summary_are_recorded(client, mission_user, meeting):
-    signed_in(client, mission_user)
-
-    missing = client.post(url(meeting, "decisions/"), {"kind": "other", "text": ""})
-    assert missing.status_code == 200
-    assert "Write the decision." in html(missing)
-    assert 'aria-invalid="true"' in html(missing)
-
-    client.post(url(meeting, "decisions/"), {"kind": "divert", "text": "OSU to support BW after 18:00."})
-    client.post(
-        url(meeting, "update/"), {"attendees": "Supt Ward (chair)\nInsp Bell, OSU", "summary": "Quiet night."}
-    )
-
-    meeting.refresh_from_db()
-    assert meeting.attendees.startswith("Supt Ward")
-    assert meeting.summary == "Quiet night."
-    page = html(client.get(url(meeting)))
-    assert "OSU to support BW after 18:00." in page and "Insp Bell, OSU" in page
-
-
-def test_a_closed_meeting_is_locked_and_a_supervisor_can_reopen_it(client, mission_user, supervisor, meeting):
-    stuck = not_completed(mission_user)
-    signed_in(client, mission_user)
-    assert client.post(url(meeting, "close/")).status_code == 403
-
-    signed_in(client, supervisor)
-    closed = client.post(url(meeting, "close/"), follow=True)
-    assert "closed" in " ".join(flash(closed)) or "closed" in html(closed)
-    meeting.refresh_from_db()
-    assert meeting.is_closed
-
-    page = html(signed_in(client, mission_user).get(url(meeting)))
-    assert "Closed by supervisor at" in page and "locked" in page
-    assert f'action="{url(meeting, "decisions/")}"' not in page
-    assert "carry-over/" not in page
-
-    refused = client.post(url(meeting, "decisions/"), {"kind": "other", "text": "Too late."}, follow=True)
-    assert "is closed: its review is locked" in html(refused)
-    carry = client.post(
-        url(meeting, f"missions/{stuck.pk}/carry-over/"), {"resource": stuck.resource_id}, follow=True
-    )
-    assert "is closed" in html(carry)
-    assert not TrmDecision.objects.exists()
-    assert Mission.objects.get(pk=stuck.pk).state == "not_completed"
-
-    assert client.post(url(meeting, "reopen/"), {"reason": "Missed an item."}).status_code == 403
-    signed_in(client, supervisor)
-    no_reason = client.post(url(meeting, "reopen/"), {"reason": ""})
-    assert "Say why the meeting is reopened." in html(no_reason)
-    assert client.post(url(meeting, "reopen/"), {"reason": "Missed an item."}).status_code == 302
-    assert not TrmMeeting.objects.get(pk=meeting.pk).is_closed
-
-
-def test_todays_meeting_opens_from_the_list(client, mission_user, reference_data):
-    signed_in(client, mission_user)
-    today = timezone.localdate()
-    assert "Open today&#x27;s meeting" in html(client.get("/trm/")) or "Open today's meeting" in html(
-        client.get("/trm/")
-    )
-
-    response = client.post("/trm/open/", {"date": today.isoformat()})
-
-    meeting = TrmMeeting.objects.get()
-    assert response.status_code == 302
-    assert response.url == f"/trm/{today.isoformat()}/"
-    assert (meeting.date, meeting.chair) == (today, mission_user)
-    assert meeting.period.day == today
-    assert client.post("/trm/open/", {"date": today.isoformat()}).status_code == 302
-    assert TrmMeeting.objects.count() == 1
-
-
-def test_a_viewer_cannot_change_a_meeting(client, viewer, mission_user, meeting):
-    stuck = not_completed(mission_user)
-    signed_in(client, viewer)
-    posts = [
-        ("decisions/", {"kind": "other", "text": "x"}),
-        ("update/", {"attendees": "x"}),
-        ("close/", {}),
-        (f"missions/{stuck.pk}/carry-over/", {"resource": stuck.resource_id}),
-    ]
-    for tail, data in posts:
-        assert client.post(url(meeting, tail), data).status_code == 403, tail
-    assert client.post("/trm/open/", {"date": "2030-01-01"}).status_code == 403
-    assert not TrmDecision.objects.exists()
-    assert TrmMeeting.objects.count() == 1
 
 
 def test_an_unknown_meeting_date_is_not_found(client, viewer, reference_data):
