@@ -11,7 +11,7 @@ year ending June 2019; 2000 leaves room for older force extracts, 2100 for any p
 Every sum a page makes (a few years at most either side) stays far from Python's limits.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -29,6 +29,17 @@ def day_out_of_range_message(day):
         f"{day.isoformat()} is outside the dates this app covers: "
         f"choose one from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
     )
+
+
+# What a form or the API says of a time Python itself cannot hold (year 0 once in London time).
+OUT_OF_RANGE = f"This is outside the dates this app covers: choose one from {FIRST_DAY} to {LAST_DAY}."
+
+
+def validate_in_range(value):
+    """The model fields' validator: a date, or the day of a date and time, the app accepts."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not day_in_range(day):
+        raise ValidationError(day_out_of_range_message(day), code="date_out_of_range")
 
 
 def day_check(day, field=None):

@@ -1,8 +1,11 @@
 """Forms of the Mission Support screens. They check input types and shape; every rule about what
 may happen lives in ``tasking.services``, whose ValidationErrors come back here as field errors."""
 
+from datetime import UTC
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from operations.dates import day_check
@@ -18,6 +21,30 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A London wall-clock time to the minute. In the hour the clocks go back each time happens
+    twice; the first (still BST) is taken, so the form accepts its own default of "now" then and a
+    time typed in that hour is never later than it could have been. A time the clocks skip in the
+    spring still gets Django's error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            naive = (exc.params or {}).get("datetime") if exc.code == "ambiguous_timezone" else None
+            if naive is None:
+                raise
+            zone = timezone.get_current_timezone()
+            first = naive.replace(tzinfo=zone, fold=0)
+            if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+                raise  # skipped by the clocks: no such time
+            return first
 
 
 def now_local():
@@ -110,6 +137,7 @@ class RequestForm(KeyboardFormMixin, forms.ModelForm):
             "received_at": "Received at",
             "due_by": "Due by",
         }
+        field_classes = {"received_at": LocalDateTimeField, "due_by": LocalDateTimeField}
         widgets = {
             "received_at": DateTimeLocalInput(),
             "due_by": DateTimeLocalInput(),
@@ -123,8 +151,6 @@ class RequestForm(KeyboardFormMixin, forms.ModelForm):
         self.fields["forensic_hit"].help_text = "Forensic-hit arrests only: fingerprint, DNA or footwear."
         self.fields["received_at"].initial = now_local
         self.fields["received_at"].show_hidden_initial = False
-        self.fields["received_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        self.fields["due_by"].input_formats = self.fields["received_at"].input_formats
         self.fields["due_by"].help_text = deadline_help()
         self.fields["latitude"].help_text = "Optional, WGS84 (e.g. 52.4862). Give both or neither."
 
@@ -199,6 +225,7 @@ class OutcomeForm(KeyboardFormMixin, forms.ModelForm):
             "knives_weapons": "Knives / weapons",
             "home_office_outcome": "Home Office outcome type",
         }
+        field_classes = {"completed_at": LocalDateTimeField}
         widgets = {
             "completed_at": DateTimeLocalInput(),
             "other_finds": forms.Textarea(attrs={"rows": 2}),
@@ -210,7 +237,6 @@ class OutcomeForm(KeyboardFormMixin, forms.ModelForm):
         self.fields["home_office_outcome"].queryset = OutcomeType.objects.all()
         self.fields["home_office_outcome"].required = False
         self.fields["completed_at"].initial = now_local
-        self.fields["completed_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
     def service_fields(self):
         data = dict(self.cleaned_data)

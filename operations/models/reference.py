@@ -1,8 +1,11 @@
 """Reference data that administrators keep in the admin site."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+
+from ..dates import validate_in_range
 
 
 def _check_dates(start, end, start_name, end_name):
@@ -38,14 +41,17 @@ class Area(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    population = models.PositiveIntegerField(null=True, blank=True, help_text="Usual residents.")
+    # Bounded by the largest place the force could hold (Birmingham has about 1.1 million).
+    population = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Usual residents.", validators=[MaxValueValidator(20_000_000)]
+    )
     population_year = models.PositiveSmallIntegerField(null=True, blank=True)
     population_source = models.TextField(blank=True)
     boundary = models.JSONField(
         null=True, blank=True, help_text="GeoJSON Polygon or MultiPolygon geometry, WGS84."
     )
-    active_from = models.DateField(null=True, blank=True)
-    active_to = models.DateField(null=True, blank=True)
+    active_from = models.DateField(null=True, blank=True, validators=[validate_in_range])
+    active_to = models.DateField(null=True, blank=True, validators=[validate_in_range])
 
     objects = ActiveOnQuerySet.as_manager()
 
@@ -158,19 +164,22 @@ class Operation(models.Model):
     objectives = models.TextField(blank=True)
     focus_offence_groups = models.ManyToManyField(OffenceGroup, blank=True, related_name="operations")
     areas = models.ManyToManyField(Area, blank=True, related_name="operations")
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_in_range])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     patrol_arrival_rule = models.CharField(
         max_length=14, choices=ArrivalRule.choices, default=ArrivalRule.IN_WINDOW,
         help_text="When a hot-grid patrol counts as compliant.",
     )  # fmt: skip
+    # At most a week to arrive, and a dose of at most a day: beyond them a rule means nothing.
     patrol_arrival_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17)."
+        default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17).",
+        validators=[MaxValueValidator(7 * 24)],
     )
     effective_dose_minutes = models.PositiveSmallIntegerField(
-        default=15, help_text="A visit at least this long counts as an effective dose (after Koper)."
-    )
+        default=15, help_text="A visit at least this long counts as an effective dose (after Koper).",
+        validators=[MaxValueValidator(24 * 60)],
+    )  # fmt: skip
     source = models.TextField(blank=True)
 
     class Meta:
@@ -208,9 +217,9 @@ class TacticalPriority(models.Model):
     areas = models.ManyToManyField(
         Area, blank=True, related_name="priorities", help_text="Empty means force-wide."
     )
-    effective_from = models.DateField()
-    effective_to = models.DateField(null=True, blank=True)
-    ftdb_date = models.DateField("FTDB date", null=True, blank=True)
+    effective_from = models.DateField(validators=[validate_in_range])
+    effective_to = models.DateField(null=True, blank=True, validators=[validate_in_range])
+    ftdb_date = models.DateField("FTDB date", null=True, blank=True, validators=[validate_in_range])
     source = models.TextField(blank=True)
 
     objects = TacticalPriorityQuerySet.as_manager()
@@ -232,6 +241,11 @@ class TacticalPriority(models.Model):
         _check_dates(self.effective_from, self.effective_to, "effective_from", "effective_to")
 
 
+# The most missions a resource can carry in one period: a whole unit on one tasking is a few dozen;
+# this only stops a slip of extra digits from making a resource look as if it could never fill.
+CAPACITY_LIMIT = 500
+
+
 class Resource(models.Model):
     """A unit that can carry missions, with a capacity per tasking period."""
 
@@ -251,8 +265,9 @@ class Resource(models.Model):
         Area, null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
     )
     capacity_per_period = models.PositiveIntegerField(
-        default=10, help_text="Missions it can carry in one tasking period."
-    )
+        default=10, help_text="Missions it can carry in one tasking period.",
+        validators=[MaxValueValidator(CAPACITY_LIMIT)],
+    )  # fmt: skip
     active = models.BooleanField(default=True)
 
     class Meta:

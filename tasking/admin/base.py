@@ -1,8 +1,10 @@
 """Shared admin rules: Administrators only, read-only models, search by reference, audited forms."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 
+from operations.dates import FIRST_DAY, LAST_DAY
 from operations.roles import Role, has_role
 
 
@@ -34,6 +36,15 @@ class AdministratorOnly:
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request)
+
+    def get_changelist_instance(self, request):
+        # The date hierarchy reaches the year after the one asked for unchecked, and past 9999 that
+        # is an error; a year outside the app's dates is a wrong filter, which the admin says of any.
+        if self.date_hierarchy:
+            year = request.GET.get(f"{self.date_hierarchy}__year", "")
+            if year and not (year.isdigit() and FIRST_DAY.year <= int(year) <= LAST_DAY.year):
+                raise IncorrectLookupParameters(f"{year} is outside the years this app covers.")
+        return super().get_changelist_instance(request)
 
 
 class ReadOnlyMixin(AdministratorOnly):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from operations.dates import OUT_OF_RANGE
 from operations.models import Area, OffenceGroup, Operation, OutcomeType, Resource
 from tasking.models import (
     Assessment,
@@ -68,7 +69,10 @@ class RequestSerializer(serializers.ModelSerializer):
             "overdue_flagged_at",
         ]  # fmt: skip
         read_only_fields = ["state", "priority_score", "grade", "at_risk_flagged_at", "overdue_flagged_at"]
-        extra_kwargs = {"received_at": {"required": False}, "due_by": {"required": False}}
+        extra_kwargs = {
+            "received_at": {"required": False, "error_messages": {"overflow": OUT_OF_RANGE}},
+            "due_by": {"required": False, "error_messages": {"overflow": OUT_OF_RANGE}},
+        }
 
 
 class AssessInputSerializer(serializers.Serializer):
@@ -104,7 +108,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
             "logged_by", "logged_at",
         ]  # fmt: skip
         read_only_fields = ["logged_by", "logged_at"]
-        extra_kwargs = {"completed_at": {"required": False}}
+        extra_kwargs = {"completed_at": {"required": False, "error_messages": {"overflow": OUT_OF_RANGE}}}
 
 
 class MissionSerializer(serializers.ModelSerializer):

@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from operations.dates import validate_in_range
 
 from .requests import ARREST_KINDS, WARRANT_KINDS, RequestKind
 
@@ -165,20 +168,24 @@ class Outcome(MissionCoordinates):
 
     mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="outcome")
     result = models.CharField(max_length=18, choices=Result.choices, db_index=True)
-    arrests = models.PositiveSmallIntegerField(default=0)
-    firearms = models.PositiveSmallIntegerField(default=0)
-    ammunition_rounds = models.PositiveIntegerField(default=0)
-    knives_weapons = models.PositiveSmallIntegerField(default=0)
+    # The most one outcome records of each count: far above any one warrant's finds, far below
+    # the columns' limits, so that a slip of extra digits is refused where it is typed.
+    arrests = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    firearms = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1_000)])
+    ammunition_rounds = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(100_000)])
+    knives_weapons = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1_000)])
     drugs_class_a_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     drugs_class_b_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     drugs_class_c_grams = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     cash_gbp = models.DecimalField("cash (£)", max_digits=12, decimal_places=2, default=0)
-    vehicles = models.PositiveSmallIntegerField("vehicles or parts", default=0)
+    vehicles = models.PositiveSmallIntegerField(
+        "vehicles or parts", default=0, validators=[MaxValueValidator(1_000)]
+    )
     other_finds = models.TextField(blank=True)
     home_office_outcome = models.ForeignKey(
         "operations.OutcomeType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    completed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(default=timezone.now, db_index=True, validators=[validate_in_range])
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     logged_at = models.DateTimeField(default=timezone.now)
     notes = models.TextField(blank=True)

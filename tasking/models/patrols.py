@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from operations.dates import validate_in_range
 
 # A clock a few minutes fast (a handset, a GPS unit) is not a visit in the future.
 FUTURE_ALLOWANCE = timedelta(minutes=5)
@@ -39,11 +42,13 @@ class HotGrid(models.Model):
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="% of the area's harm it covers."
     )
     daily_dose_minutes = models.PositiveSmallIntegerField(
-        default=15, help_text="Patrol cap: once today's visits reach this many minutes it drops off the list."
+        default=15,
+        help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.",
+        validators=[MaxValueValidator(24 * 60)],
     )
-    active_from = models.DateField()
-    active_to = models.DateField(null=True, blank=True)
-    ftdb_date = models.DateField("FTDB date agreed", null=True, blank=True)
+    active_from = models.DateField(validators=[validate_in_range])
+    active_to = models.DateField(null=True, blank=True, validators=[validate_in_range])
+    ftdb_date = models.DateField("FTDB date agreed", null=True, blank=True, validators=[validate_in_range])
     trial_arm = models.CharField(max_length=10, choices=Arm.choices, blank=True)
 
     class Meta:

@@ -5,10 +5,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from operations.dates import day_out_of_range_message
+from operations.models.reference import CAPACITY_LIMIT
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -89,8 +91,9 @@ class ResourcePeriod(models.Model):
     resource = models.ForeignKey("operations.Resource", on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(TaskingPeriod, on_delete=models.CASCADE, related_name="resource_periods")
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Overrides the resource's usual capacity for this period."
-    )
+        null=True, blank=True, help_text="Overrides the resource's usual capacity for this period.",
+        validators=[MaxValueValidator(CAPACITY_LIMIT)],
+    )  # fmt: skip
 
     class Meta:
         constraints = [

@@ -1,11 +1,17 @@
 """Requests to Mission Support and their threat, risk and harm assessment."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from operations.dates import validate_in_range
+
+RECEIVED_AHEAD = timedelta(minutes=5)
 
 
 class RequestKind(models.TextChoices):
@@ -66,8 +72,8 @@ class Request(models.Model):
     )  # fmt: skip
     intelligence_summary = models.TextField(blank=True)
     requested_by = models.CharField(max_length=120, help_text="Officer or unit asking.")
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    due_by = models.DateTimeField(null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True, validators=[validate_in_range])
+    due_by = models.DateTimeField(null=True, blank=True, db_index=True, validators=[validate_in_range])
     # Provisional until assessed, then final: what the triage queue orders by.
     priority_score = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     grade = models.CharField(max_length=2, blank=True)
@@ -114,6 +120,10 @@ class Request(models.Model):
     def clean(self):
         # Every mistake at once: the form names them all in one submission.
         errors = {}
+        # A request is logged when it arrives, never ahead of it (a few minutes allow for a
+        # device's clock): a request received later than now could never be completed.
+        if self.received_at and self.received_at > timezone.now() + RECEIVED_AHEAD:
+            errors["received_at"] = "Cannot be later than now."
         if self.due_by and self.received_at and self.due_by <= self.received_at:
             errors["due_by"] = "The deadline must be after the time received."
         if (self.latitude is None) != (self.longitude is None):

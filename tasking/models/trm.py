@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from operations.dates import validate_in_range
+
 
 class TrmMeeting(models.Model):
     """The daily Threat & Risk Management meeting: reviews the last period, plans the next."""
@@ -12,7 +14,7 @@ class TrmMeeting(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
-    date = models.DateField(unique=True)
+    date = models.DateField(unique=True, validators=[validate_in_range])
     period = models.ForeignKey(
         "tasking.TaskingPeriod", on_delete=models.PROTECT, related_name="trm_meetings",
         help_text="The period this meeting plans; it reviews the one before.",

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from operations.audit import audit_record
+from operations.dates import day_in_range
 from operations.events import event_emit
 from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry, TacticalPriority
@@ -98,7 +99,8 @@ def request_receive(*, actor, reason="", **fields):
     request = Request(created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
     if request.received_at is None:
         request.received_at = timezone.now()
-    if request.due_by is None:
+    if request.due_by is None and day_in_range(request.received_at.date()):
+        # Out of range, received_at is refused by full_clean below, before any sum could overflow.
         request.due_by = default_due_by(request.kind, request.received_at)
     request.full_clean()
     request.priority_score, request.grade, _ = priority_compute(request=request)
