@@ -32,6 +32,20 @@
     if (risky && !window.confirm(risky.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 
+  // A form is sent once: a double click or a second Enter while the page waits for the answer would
+  // log the same request or outcome twice. A form that got no answer (a download, a lost network)
+  // can be sent again after a few seconds; a page shown again from the back button starts afresh.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+    form.setAttribute("data-sending", "");
+    window.setTimeout(function () { form.removeAttribute("data-sending"); }, 8000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) { form.removeAttribute("data-sending"); });
+  });
+
   // After a failed submit, bring the error summary into view for screen-reader and keyboard users.
   var summary = document.querySelector(".error-summary");
   if (summary && !document.querySelector("[autofocus]")) {

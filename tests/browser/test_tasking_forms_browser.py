@@ -1,6 +1,6 @@
 """Forms that say everything at once, in a real browser: every mistake of a request named in one
-submission, no field the services require labelled optional, and a hot grid's stored dates shown
-in its date pickers.
+submission, no field the services require labelled optional, a hot grid's stored dates shown in
+its date pickers, and a form sent once however often its button is clicked.
 
 Every test also proves that no request left 127.0.0.1 and that the pages logged no console
 or script error; screenshots are saved under test-artifacts/browser/. Elements are found by role,
@@ -11,10 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from tasking.models import (
-    Mission,
-    Request,
-)
+from operations.models import Area
+from tasking.models import Mission, Request, RequestKind
 from tests.tasking.patrol_helpers import grid_make
 
 from .tasking_helpers import (  # noqa: F401 (fixtures)
@@ -101,4 +99,46 @@ def test_the_hot_grid_edit_form_shows_the_grids_dates(live_server, page, watch, 
     expect(page.get_by_label("Active from")).to_have_value(grid.active_from.isoformat(), timeout=1_000)
     expect(page.get_by_label("Active to")).to_have_value(grid.active_to.isoformat(), timeout=1_000)
     expect(page.get_by_label("FTDB date agreed")).to_have_value(grid.ftdb_date.isoformat(), timeout=1_000)
+    watch.assert_clean()
+
+
+def test_a_second_click_on_save_while_the_server_is_busy_logs_the_request_once(
+    live_server, page, watch, shot, reference, monkeypatch
+):
+    """Impatient hands: the server takes a moment, "Save request" is clicked again meanwhile; the
+    form is sent once, and one request is logged."""
+    import time
+
+    from playwright.sync_api import expect
+
+    from tasking import services
+
+    receive = services.request_receive
+
+    def slow_receive(**fields):
+        time.sleep(0.6)  # a busy morning: long enough for the second click to land first
+        return receive(**fields)
+
+    monkeypatch.setattr(services, "request_receive", slow_receive)
+    log_in(page, live_server.url, "mission")
+    page.goto(f"{live_server.url}/requests/new/")
+    page.get_by_label("Kind").select_option(label=RequestKind.NPU_ARREST.label)
+    page.get_by_label("Source NPU").select_option(label=str(Area.objects.get(code="BW")))
+    page.get_by_label("Requested by").fill("DC 881 Jones")
+    expect(page.get_by_role("button", name="Save request", exact=True)).to_be_enabled()
+    # Two clicks 200 ms apart, as a hand makes them: Playwright's own clicks would wait for the page.
+    page.evaluate(
+        """() => {
+            const buttons = [...document.querySelectorAll("button")];
+            const save = buttons.find((b) => b.textContent === "Save request");
+            save.click();
+            setTimeout(() => save.click(), 200);
+        }"""
+    )
+    page.wait_for_url(re.compile(r"/requests/\d+/$"))
+    page.wait_for_timeout(1_000)  # any second submission would be logged by now
+    shot("saved-once")
+
+    expect(message(page)).to_contain_text("REQ-")
+    assert Request.objects.count() == 1
     watch.assert_clean()
