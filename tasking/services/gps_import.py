@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import Resource
 
 from ..geo import GridIndex
@@ -99,6 +100,10 @@ def _read_points(stream, report, progress):
                 at = _parse_time(row["timestamp"] or "")
             except (ValueError, OverflowError):
                 raise ValueError(f"timestamp {row['timestamp']!r} is not ISO 8601") from None
+            # The day in the time's own zone, as the visit rules read it: a year-1 time converted
+            # to London would fall off the start of the calendar.
+            if not day_in_range(at.date()):
+                raise ValueError(day_out_of_range_message(at.date()))
             if at > latest:
                 raise ValueError(
                     f"timestamp {row['timestamp'].strip()} is in the future "
@@ -119,8 +124,14 @@ def _read_points(stream, report, progress):
     return points
 
 
+def _active_on(grid, day):
+    return grid.active_from <= day and (grid.active_to is None or day <= grid.active_to)
+
+
 def _visits_from(points, index, tolerance, report):
-    """Merge consecutive points of one officer in one grid, gaps under ``tolerance``, into visits."""
+    """Merge consecutive points of one officer in one grid, gaps under ``tolerance``, into visits.
+    A point is in a grid only on the (London) days that grid is active: after a grid is retired, or
+    before it starts, a point on its ground counts as outside it and ends any visit there."""
     visits = []
     points = sorted(points, key=lambda p: (p.resource.code, p.officer, p.at))
     # (resource, officer) → {grid pk: [grid, first, last, resource, line of the first point]}
@@ -128,6 +139,9 @@ def _visits_from(points, index, tolerance, report):
     for point in points:
         key = (point.resource.pk, point.officer)
         grids = index.grids_at(point.lon, point.lat)
+        if grids:
+            day = point.at.astimezone(LONDON).date()
+            grids = [grid for grid in grids if _active_on(grid, day)]
         if grids:
             report.points_in_grids += 1
         else:
@@ -177,10 +191,12 @@ def patrol_points_import(*, actor, data, tolerance_minutes=None, skip_bad_rows=F
         )
     if not points:
         return report
+    # The grids active on any day of the file, in one read; each point is then matched only
+    # against those active on its own day.
     first, last = min(p.at for p in points), max(p.at for p in points)
-    day = timezone.localdate(first)
     grids = HotGrid.objects.filter(
-        Q(active_to__isnull=True) | Q(active_to__gte=day), active_from__lte=timezone.localdate(last)
+        Q(active_to__isnull=True) | Q(active_to__gte=timezone.localdate(first, LONDON)),
+        active_from__lte=timezone.localdate(last, LONDON),
     )
     visits = _visits_from(points, GridIndex(grids), tolerance, report)
     with transaction.atomic():  # one visit refused rolls back every visit before it

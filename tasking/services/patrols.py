@@ -1,21 +1,29 @@
 """The hot grids' patrol schedule, the visits that satisfy it, compliance and the gaps where no
 visit came, with the request raised to cover one."""
 
+import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from operations.audit import audit_record
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.events import event_emit
 from operations.exceptions import Conflict
 from operations.models import AuditEntry, Operation
 
 from ..models import HotGrid, PatrolVisit, RequestKind, ScheduledPatrol
+from ..models.patrols import FUTURE_ALLOWANCE
 from ..models.periods import LONDON
 from .periods import period_for
+
+# A hot-spot patrol lasts minutes and an officer's shift at most about 12 hours: a longer visit is a
+# mistyped date or a GPS unit left running in the grid, and would swamp the dosage figures.
+MAX_VISIT_LENGTH = timedelta(hours=12)
 
 
 def _arrival_deadline(operation, starts_at, ends_at):
@@ -117,6 +125,7 @@ def patrol_visit_log(
     """Record a visit; any scheduled patrol it satisfies becomes compliant. A visit counts for a
     patrol when the officer was in the grid at some moment from the scheduled start up to the
     operation's arrival deadline (Guardian: 24 h after the start, inclusive; others: the window's end)."""
+    _visit_bounds_check(grid=grid, arrived_at=arrived_at, left_at=left_at)
     visit = PatrolVisit(
         grid=grid, resource=resource, officer_reference=officer_reference, arrived_at=arrived_at,
         left_at=left_at, source=source, import_key=import_key,
@@ -146,6 +155,55 @@ def patrol_visit_log(
         aggregate=visit,
     )  # fmt: skip
     return visit
+
+
+def _day_text(day):
+    return f"{day.day} {day:%b %Y}"
+
+
+def _length_text(length):
+    """12 h 30 s → "12 hours 1 minute": rounded up, so a refused length never reads as the limit."""
+    days, minutes = divmod(math.ceil(length / timedelta(minutes=1)), 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    units = ((days, "day"), (hours, "hour"), (minutes, "minute"))
+    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
+
+
+def _visit_bounds_check(*, grid, arrived_at, left_at):
+    """A ValidationError on each field of a visit that cannot have happened: outside the app's dates,
+    in the future, longer than a shift, or on a grid that was not active at the time."""
+    # The days in the times' own zones: a zone's few hours do not matter against the app's range,
+    # and converting a year-1 time to London would fall off the start of the calendar.
+    errors = {
+        field: day_out_of_range_message(value.date())
+        for field, value in (("arrived_at", arrived_at), ("left_at", left_at))
+        if not day_in_range(value.date())
+    }
+    if errors:
+        raise ValidationError(errors, code="date_out_of_range")
+    latest = timezone.now() + FUTURE_ALLOWANCE
+    for field, value in (("arrived_at", arrived_at), ("left_at", left_at)):
+        if value > latest:
+            errors[field] = f"Cannot be in the future (it is now {timezone.localtime():%d %b %Y %H:%M})."
+    # In UTC: two datetimes in the same zone subtract by wall clock, an hour out across a clock change.
+    length = left_at.astimezone(UTC) - arrived_at.astimezone(UTC)
+    if length > MAX_VISIT_LENGTH:
+        errors.setdefault(
+            "left_at",
+            f"A visit lasts at most {_length_text(MAX_VISIT_LENGTH)}, an officer's shift; this one is "
+            f"{_length_text(length)}: check the arrival and departure dates.",
+        )
+    first, last = timezone.localdate(arrived_at), timezone.localdate(left_at)
+    # A visit counts when it overlaps the grid's active days, as it would overlap a patrol there.
+    if last < grid.active_from or (grid.active_to and first > grid.active_to):
+        until = f" to {_day_text(grid.active_to)}" if grid.active_to else ""
+        tense = "was" if grid.active_to and grid.active_to < timezone.localdate() else "is"
+        errors["grid"] = (
+            f"{grid.code} {grid.name} {tense} active from {_day_text(grid.active_from)}{until}: "
+            f"a visit on {_day_text(first)} is outside those dates."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def patrol_gaps_detect(*, now=None):

@@ -13,7 +13,7 @@ from operations.models import Resource
 from .. import services
 from ..filters import PatrolVisitFilterSet
 from ..forms import now_local
-from ..forms_patrols import GpsImportForm, PatrolVisitForm
+from ..forms_patrol_visits import GpsImportForm, PatrolVisitForm
 from ..models import PatrolVisit, ScheduledPatrol
 from .base import ServiceFormMixin, safe_next
 from .patrols import PatrolScreenMixin, npu_and_operation_selects
