@@ -48,8 +48,9 @@ class Request(models.Model):
     kind = models.CharField(max_length=20, choices=RequestKind.choices, db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True)
     area = models.ForeignKey(
-        "operations.Area", on_delete=models.PROTECT, related_name="requests", help_text="Source NPU."
-    )
+        "operations.Area", on_delete=models.PROTECT, related_name="requests",
+        help_text="The NPU that asked (or the force): the request, its mission and outcome count there.",
+    )  # fmt: skip
     operation = models.ForeignKey(
         "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
     )

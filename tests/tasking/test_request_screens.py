@@ -45,6 +45,18 @@ def test_the_request_form_has_labelled_fields_autofocus_and_the_deadline_default
     assert 'accesskey="n"' in page and "<kbd>n</kbd>" in page
 
 
+def test_no_help_text_on_the_request_form_only_repeats_its_label(reference_data):
+    from tasking.forms import RequestForm
+
+    repeats = {
+        name: field.help_text
+        for name, field in RequestForm().fields.items()
+        if str(field.help_text).rstrip(".").strip().lower() == str(field.label).lower()
+    }
+
+    assert not repeats
+
+
 def test_a_mission_support_user_logs_a_forensic_request_due_in_48_hours(client, mission_user, reference_data):
     be = Area.objects.get(code="BE")
     response = signed_in(client, mission_user).post("/requests/new/", request_post(area=be.pk))
