@@ -15,7 +15,8 @@ from operations.models import Area, CrimeRecord, OffenceGroup
 from operations.roles import Role
 from performance.models import Indicator, IndicatorValue
 from performance.reconcile import indicators_reconcile, python_reconcile
-from performance.reconcile_sql import Differences, _quantize, sql_reconcile
+from performance.reconcile_differences import Differences
+from performance.reconcile_sql import _quantize, sql_reconcile
 from tasking.services import patrol_schedule_generate, period_for_day
 from tests.conftest import make_user
 
