@@ -236,3 +236,70 @@ def hot_grid(reference):
         reference.supervisor, "HG-BROWSER", area="BE", operation="GUARDIAN", name="Stechford Parade",
         windows=[window(f"{start:02d}:00", f"{(start + 2) % 24:02d}:00")],
     )  # fmt: skip
+
+
+# -- the dashboards' data --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dashboard_data(supervisor):
+    """The force's reference data and a supervisor (tests/conftest.py's, password ``pw-supervisor``)
+    with a desk that completes missions through the services. Each test commits its own rows."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from operations.models import Area
+    from operations.reference import reference_data_load
+    from tests.performance.conftest import Desk
+
+    reference_data_load()
+    return SimpleNamespace(
+        supervisor=supervisor, desk=Desk(supervisor), today=timezone.localdate(),
+        force=Area.objects.get(kind=Area.Kind.FORCE),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def missions_today(dashboard_data):
+    """Two arrest missions completed today through the tasking services, both by OSU: one in BE
+    with 2 arrests, one in BW with 3. Each service call commits and drains its indicator values."""
+    from .dashboard_helpers import arrests_this_month
+
+    dashboard_data.desk.complete(area="BE", arrests=2)
+    dashboard_data.desk.complete(area="BW", arrests=3)
+    assert arrests_this_month(dashboard_data.force) == 5, (
+        "the outcomes were not drained into indicator values"
+    )
+    return dashboard_data
+
+
+@pytest.fixture
+def burglaries(dashboard_data):
+    """BURGLARIES_PER_MONTH burglaries in BW in each of the 15 months before this one, imported as
+    data.police.uk street-level rows through the crime import service."""
+    from django.utils import timezone
+
+    from performance import periods
+    from tests.performance.conftest import BW_LSOA, import_crimes, police_uk_row
+
+    from .dashboard_helpers import BURGLARIES_PER_MONTH
+
+    this_month = periods.start_of(periods.MONTH, timezone.localdate())
+    rows = []
+    for back, count in enumerate(reversed(BURGLARIES_PER_MONTH), start=1):
+        month = periods.add_months(this_month, -back)
+        rows += [police_uk_row(f"{month:%Y-%m}", "Burglary", BW_LSOA) for _ in range(count)]
+    import_crimes(*rows)
+    return dashboard_data
+
+
+@pytest.fixture
+def trm_meeting(dashboard_data):
+    """Today's TRM meeting, opened through the tasking services with two attendees."""
+    from tasking import services
+
+    return services.trm_meeting_open(
+        actor=dashboard_data.supervisor, date=dashboard_data.today,
+        attendees="Supt Example (chair)\nInsp Example",
+    )  # fmt: skip

@@ -8,158 +8,27 @@ Elements are found by role, label and text where the page offers them, which als
 controls are labelled for assistive technology."""
 
 import itertools
-import json
 import re
-import urllib.request
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from operations.models import Area
-from operations.reference import reference_data_load
 from performance import periods
-from performance.models import IndicatorValue
-from tasking import services
-from tests.performance.conftest import ASSESSMENT, BW_LSOA, Desk, import_crimes, police_uk_row
+
+from .dashboard_helpers import (
+    BURGLARIES_PER_MONTH,
+    REFRESH_LIMIT_MS,
+    api_log_outcome,
+    arrests_this_month,
+    assert_drawn,
+    expect_tile_value,
+    log_in,
+    svg_line_y,
+    tile,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-REFRESH_LIMIT_MS = 15_000
-PASSWORD = "pw-supervisor"  # tests/conftest.py's supervisor
-BURGLARIES_PER_MONTH = [4, 6, 5, 7, 5, 6, 4, 5, 6, 5, 7, 5, 6, 5, 4]  # the 15 months before this one
-
-
-# ------------------------------------------------------------------------------------------ data
-
-
-@pytest.fixture
-def reference(supervisor):
-    """The force's reference data and a supervisor (tests/conftest.py's, password ``pw-supervisor``).
-    Each test commits its own rows (the live server's thread must see them), so each loads them."""
-    reference_data_load()
-    return SimpleNamespace(
-        supervisor=supervisor, desk=Desk(supervisor), today=timezone.localdate(),
-        force=Area.objects.get(kind=Area.Kind.FORCE),
-    )  # fmt: skip
-
-
-@pytest.fixture
-def missions_today(reference):
-    """Two arrest missions completed today through the tasking services, both by OSU: one in BE
-    with 2 arrests, one in BW with 3. Each service call commits and drains its indicator values."""
-    reference.desk.complete(area="BE", arrests=2)
-    reference.desk.complete(area="BW", arrests=3)
-    assert arrests_this_month(reference.force) == 5, "the outcomes were not drained into indicator values"
-    return reference
-
-
-@pytest.fixture
-def burglaries(reference):
-    """BURGLARIES_PER_MONTH burglaries in BW in each of the 15 months before this one, imported as
-    data.police.uk street-level rows through the crime import service."""
-    this_month = periods.start_of(periods.MONTH, timezone.localdate())
-    rows = []
-    for back, count in enumerate(reversed(BURGLARIES_PER_MONTH), start=1):
-        month = periods.add_months(this_month, -back)
-        rows += [police_uk_row(f"{month:%Y-%m}", "Burglary", BW_LSOA) for _ in range(count)]
-    import_crimes(*rows)
-    return reference
-
-
-@pytest.fixture
-def trm_meeting(reference):
-    """Today's TRM meeting, opened through the tasking services with two attendees."""
-    return services.trm_meeting_open(
-        actor=reference.supervisor, date=reference.today, attendees="Supt Example (chair)\nInsp Example"
-    )
-
-
-def arrests_this_month(area):
-    row = IndicatorValue.objects.filter(
-        indicator__code="mission_arrests", area=area, operation_key=0, period_kind=periods.MONTH,
-        period_start=periods.start_of(periods.MONTH, timezone.localdate()),
-    ).first()  # fmt: skip
-    return None if row is None else int(row.value)
-
-
-# --------------------------------------------------------------------------------------- helpers
-
-
-def log_in(page, base, username="supervisor", password=PASSWORD):
-    """Through the sign-in form, as a person would: type, press Enter."""
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(re.compile(r"/dashboards/$"))  # a supervisor's home is the scorecard
-
-
-def tile(page, name):
-    """The scorecard tile whose heading is ``name``."""
-    return (
-        page.get_by_role("list", name="Key indicators")
-        .get_by_role("listitem")
-        .filter(has=page.get_by_role("heading", name=name, exact=True))
-    )
-
-
-def tile_value(page, name):
-    """The tile's number, read from its link's accessible name ('Arrests from missions, Nov 2026: 5')."""
-    link = tile(page, name).get_by_role("link", name=re.compile(rf"^{re.escape(name)}, .+: "))
-    return link.get_attribute("aria-label") or link.inner_text()
-
-
-def expect_tile_value(page, name, value, timeout=None):
-    """Wait until the tile shows ``value`` (its link's accessible name ends with it)."""
-    from playwright.sync_api import expect
-
-    link = tile(page, name).get_by_role("link", name=re.compile(rf"^{re.escape(name)}, .+: {value}$"))
-    expect(link).to_be_visible(**({"timeout": timeout} if timeout else {}))
-
-
-def api(base, path, data, token=None):
-    """POST JSON to the live server's API (over HTTP, like any client) and return the JSON answer."""
-    assert base.startswith("http://127.0.0.1:"), base  # only ever the test's own server
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    body = json.dumps(data).encode()
-    request = urllib.request.Request(f"{base}{path}", data=body, headers=headers, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        assert response.status in (200, 201), (path, response.status)
-        return json.loads(response.read())
-
-
-def api_log_outcome(base, *, area, arrests, username="supervisor", password=PASSWORD):
-    """A whole arrest mission through the API, as a Mission Support client would log it: request,
-    approval, allocation, start and outcome."""
-    token = api(base, "/api/auth/token/", {"username": username, "password": password})["token"]
-    request = api(base, "/api/requests/", {"kind": "npu_arrest", "area": area, "requested_by": "PC 9"}, token)
-    mission = api(base, f"/api/requests/{request['id']}/assess/", ASSESSMENT, token)["mission"]
-    api(base, f"/api/missions/{mission}/allocate/", {"resource": "OSU", "override_reason": "test"}, token)
-    api(base, f"/api/missions/{mission}/start/", {}, token)
-    return api(base, f"/api/missions/{mission}/outcome/", {"result": "arrested", "arrests": arrests}, token)
-
-
-def svg_line_y(locator):
-    return float(locator.first.get_attribute("y1"))
-
-
-def assert_drawn(line):
-    """An SVG line the reader can see: laid out with a width (a horizontal line has no height, so
-    Playwright's visibility test does not apply) and painted with a stroke by the stylesheet."""
-    drawn = line.evaluate(
-        """el => { const s = getComputedStyle(el), r = el.getBoundingClientRect();
-                   return {width: r.width, stroke: s.stroke, strokeWidth: parseFloat(s.strokeWidth),
-                           display: s.display, visibility: s.visibility, opacity: parseFloat(s.opacity)}; }"""
-    )
-    assert drawn["width"] > 0, drawn
-    assert drawn["stroke"] not in ("", "none"), drawn
-    assert drawn["strokeWidth"] > 0, drawn
-    assert drawn["display"] != "none", drawn
-    assert drawn["visibility"] == "visible", drawn
-    assert drawn["opacity"] > 0, drawn
 
 
 # ----------------------------------------------------------------------------------------- tests
