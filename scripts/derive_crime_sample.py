@@ -14,7 +14,7 @@ time; the output CSV (``lon,lat,location,crime_type,npu``) is committed and read
 
 Method (deterministic: ``random.Random(2011)``, so re-running gives the same file):
 
-1. Keep rows with coordinates whose WGS84 point (converted with ``derive_hotspots.osgb36_to_wgs84``)
+1. Keep rows with coordinates whose WGS84 point (converted with ``osgb36.osgb36_to_wgs84``)
    lies inside the force boundary.
 2. Take a simple random sample of ``--size`` rows (4,000 by default, so the repository stays small),
    kept in file order.
@@ -39,7 +39,8 @@ from shapely.prepared import prep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from derive_hotspots import BOUNDARY, DATA_DIR, NPU_ORDER, nearest_npu, osgb36_to_wgs84
+from derive_hotspots import BOUNDARY, DATA_DIR, NPU_ORDER, nearest_npu
+from osgb36 import osgb36_to_wgs84
 
 DEFAULT_OUT = DATA_DIR / "demo_crime_sample.csv"
 SEED = 2011
