@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from django.db.models import (
     Count,
-    Exists,
     Func,
     IntegerField,
     OuterRef,
@@ -82,19 +81,16 @@ def _first(queryset, limit, *, of=None):
     return rows, rows[0].rows_in_all if rows else 0
 
 
-def _not_completed(limit):
-    """Missions not completed, waiting for the meeting to carry them over or cancel them: the oldest
-    period first. Cut at ``limit``, they are looked for in the ``limit`` oldest periods that have any
-    (each has at least one, and a mission not completed was always allocated to a period): a walk
-    over periods by day, not a sort of every mission not completed in the history."""
-    waiting = Mission.objects.filter(state=Mission.State.NOT_COMPLETED).select_related(
-        "area", "resource", "period"
-    )
+def _not_completed(meeting, limit):
+    """Missions not completed, waiting for the meeting to carry them over or cancel them: those of a
+    period before the one it plans, the oldest period first. Cut at ``limit``, they are looked for in
+    the ``limit`` oldest such periods that have any (each has at least one): a walk over periods by
+    day, not a sort of every mission not completed in the history."""
+    waiting = selectors.missions_awaiting_trm(meeting.date).select_related("area", "resource", "period")
     ordered = waiting.order_by("period__day", "due_by", "pk")
     if limit is None:
         return _first(ordered, None)
-    in_period = Mission.objects.filter(period=OuterRef("pk"), state=Mission.State.NOT_COMPLETED)
-    oldest = TaskingPeriod.objects.filter(Exists(in_period)).order_by("day").values("pk")[:limit]
+    oldest = selectors.periods_awaiting_trm(meeting.date, limit)
     return _first(ordered.filter(period__in=oldest), limit, of=waiting)
 
 
@@ -125,6 +121,7 @@ def _by_resource(review, limit):
             total=count(),
             completed=count(Mission.State.COMPLETED),
             not_completed=count(Mission.State.NOT_COMPLETED),
+            cancelled=count(Mission.State.CANCELLED),
             open=count(Mission.State.ALLOCATED, Mission.State.IN_PROGRESS),
         )
     )
@@ -137,7 +134,9 @@ def _by_resource(review, limit):
     counts, shown = {}, Q()
     for row in per_resource:
         resource_id = row["resource_id"]
-        counts[resource_id] = {key: row[key] for key in ("total", "completed", "not_completed", "open")}
+        counts[resource_id] = {
+            key: row[key] for key in ("total", "completed", "not_completed", "cancelled", "open")
+        }
         of_resource = Q(resource_id=resource_id) if resource_id is not None else Q(resource__isnull=True)
         if row.get("first") is not None:
             of_resource &= Q(pk__gte=row["first"])
@@ -164,7 +163,7 @@ def trm_agenda(meeting, review=None, *, rows=None, rows_per_resource=None):
     ``rows_per_resource`` the missions listed for each resource; the counts stay whole."""
     review = review or review_period_for(meeting)
     by_resource = _by_resource(review, rows_per_resource)
-    not_completed, not_completed_total = _not_completed(rows)
+    not_completed, not_completed_total = _not_completed(meeting, rows)
     deadlines, deadlines_total = _first(
         Request.objects.select_related("area", "mission")
         .filter(Q(at_risk_flagged_at__isnull=False) | Q(overdue_flagged_at__isnull=False))

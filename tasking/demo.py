@@ -4,7 +4,9 @@ meetings, threat items and Sceptre targets, ending today.
 Everything is made through ``tasking.services`` so every row is validated, audited and has its
 events. The services stamp "now" on assessments, allocations, starts and history rows (we pass
 ``received_at`` and ``completed_at``, and allocate into past periods by passing the period), so
-those timestamps show when the demo was built, not when the work happened.
+those timestamps show when the demo was built, not when the work happened. Replaying past periods
+is what ``allow_past`` (allocations and carry-overs) and ``allow_before_start`` (outcomes) are
+for: each past day is played as if it were the current one.
 
 Volumes follow the force's board papers in ``operations/reference_data/facts.json`` (cited below
 as "facts: <fact>"); anything else is illustrative. Personal data is minimal and obviously
@@ -134,6 +136,7 @@ class _Demo(DemoPlan):
                 services.trm_mission_carry_over(
                     actor=self.sup, meeting=meeting, mission=mission, resource=resource,
                     reason=f"Carry {mission.reference} over to {resource.name}: still wanted.",
+                    allow_past=True,
                 )  # fmt: skip
                 self._use(resource, period)
                 mission.resource, mission.period = resource, period  # as the service just set them
@@ -153,7 +156,9 @@ class _Demo(DemoPlan):
         resource = self._pick(resources, request.area.code, period)
         if resource is None:
             return None  # nothing free anywhere: stays pending for the TRM to see
-        mission = services.mission_allocate(actor=self.ms, mission=mission, resource=resource, period=period)
+        mission = services.mission_allocate(
+            actor=self.ms, mission=mission, resource=resource, period=period, allow_past=True
+        )
         self._use(resource, period)
         return mission
 
@@ -255,8 +260,9 @@ class _Demo(DemoPlan):
                 continue
             services.mission_start(actor=self.ms, mission=mission)
             outcome = services.mission_log_outcome(
-                actor=self.ms, mission=mission, completed_at=done_at, **self._outcome(mission)
-            )
+                actor=self.ms, mission=mission, completed_at=done_at, allow_before_start=True,
+                **self._outcome(mission),
+            )  # fmt: skip
             if outcome.result == Outcome.Result.CURFEW_BREACHED:
                 self.breaches += 1
                 if day < self.last_day:  # its follow-up arrest is assessed at the next TRM

@@ -12,6 +12,7 @@ from operations.dates import day_check
 from operations.models import Area, Operation, OutcomeType, Resource
 
 from .models import Assessment, Outcome, Request, ThreatItem, TrmDecision
+from .services.trm import DECISION_MAX_LENGTH
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -267,8 +268,9 @@ class MeetingOpenForm(KeyboardFormMixin, forms.Form):
 class DecisionForm(KeyboardFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=TrmDecision.Kind.choices, initial=TrmDecision.Kind.OTHER)
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, **NEEDED}), label="Decision", required=False
-    )
+        widget=forms.Textarea(attrs={"rows": 2, **NEEDED}), label="Decision", required=False,
+        max_length=DECISION_MAX_LENGTH,
+    )  # fmt: skip
 
 
 class MeetingUpdateForm(KeyboardFormMixin, forms.Form):
@@ -280,14 +282,20 @@ class MeetingUpdateForm(KeyboardFormMixin, forms.Form):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
-class CarryOverForm(KeyboardFormMixin, forms.Form):
-    resource = forms.ModelChoiceField(queryset=Resource.objects.filter(active=True))
-    reason = forms.CharField(required=False)
+class CarryOverForm(VersionedForm):  # the version the TRM page showed: a stale page decides nothing
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.filter(active=True), label="Resource",
+        error_messages={"required": "choose the resource to carry it over to.",
+                        "invalid_choice": "choose a resource that is in service."},
+    )  # fmt: skip
+    reason = forms.CharField(required=False, max_length=DECISION_MAX_LENGTH)
     override_reason = forms.CharField(required=False, label="Capacity override reason")
 
 
-class MissionReasonForm(KeyboardFormMixin, forms.Form):
-    reason = forms.CharField(required=False, widget=forms.TextInput(attrs=NEEDED))
+class MissionReasonForm(VersionedForm):
+    reason = forms.CharField(
+        required=False, max_length=DECISION_MAX_LENGTH, widget=forms.TextInput(attrs=NEEDED)
+    )
 
 
 class ReopenForm(KeyboardFormMixin, forms.Form):

@@ -52,16 +52,30 @@ def open_threat_items():
     return ThreatItem.objects.select_related("area").filter(~Q(status=ThreatItem.Status.CLOSED))
 
 
-def missions_not_completed_page(offset, limit):
-    """Missions not completed from the ``offset``-th, at most ``limit``, in the TRM agenda's order
-    (the oldest period first, then by deadline). They are looked for in the ``offset + limit`` oldest
-    periods that have any (each has at least one): a walk over periods by day through the partial
-    index of missions not completed, not a sort of every mission not completed in the history."""
-    waiting = Mission.objects.filter(state=Mission.State.NOT_COMPLETED)
-    in_period = waiting.filter(period=OuterRef("pk"))
-    oldest = TaskingPeriod.objects.filter(Exists(in_period)).order_by("day").values("pk")[: offset + limit]
+def missions_awaiting_trm(before):
+    """Missions not completed that the meeting of day ``before`` can carry over or cancel: those of a
+    period that started before the one it plans (a mission not completed always has a period). One
+    of that period or a later one cannot be carried into it, so its meeting does not list it."""
+    return Mission.objects.filter(state=Mission.State.NOT_COMPLETED, period__day__lt=before)
+
+
+def periods_awaiting_trm(before, count):
+    """The ``count`` oldest periods before day ``before`` that have a mission not completed."""
+    in_period = Mission.objects.filter(period=OuterRef("pk"), state=Mission.State.NOT_COMPLETED)
+    return (
+        TaskingPeriod.objects.filter(Exists(in_period), day__lt=before).order_by("day").values("pk")[:count]
+    )
+
+
+def missions_not_completed_page(offset, limit, *, before):
+    """Missions not completed awaiting the meeting of day ``before``, from the ``offset``-th, at most
+    ``limit``, in the TRM agenda's order (the oldest period first, then by deadline). They are looked
+    for in the ``offset + limit`` oldest periods that have any (each has at least one): a walk over
+    periods by day through the partial index of missions not completed, not a sort of every mission
+    not completed in the history."""
     ordered = (
-        waiting.filter(period__in=oldest)
+        missions_awaiting_trm(before)
+        .filter(period__in=periods_awaiting_trm(before, offset + limit))
         .select_related("area", "resource", "period")
         .order_by("period__day", "due_by", "pk")
     )

@@ -11,6 +11,7 @@ from operations.roles import Role
 from operations.security import PersonalDataAuditMixin, audit_personal_data_view
 from tasking import filters, selectors, services
 from tasking.models import Mission, OperationTarget, ThreatItem, TrmMeeting
+from tasking.models.periods import period_read_only
 
 from . import serializers as s
 
@@ -112,7 +113,7 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         day = day_check(fields.pop("period", None), "period")
-        period = services.period_for_day(day) if day else None
+        period = period_read_only(day) if day else None  # created by the service once accepted
         mission = self.get_object()
         services.mission_allocate(
             actor=request.user, mission=mission, period=period,

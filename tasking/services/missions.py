@@ -1,6 +1,8 @@
 """The mission life cycle. Each transition: one function, one history row, one audit entry and
 one outbox event, in one transaction; an illegal move or a stale version is a 409 Conflict."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,12 +14,27 @@ from operations.models import AuditEntry
 from operations.roles import Role, has_role
 
 from ..models import Mission, MissionTransition, OperationTarget, Outcome, RequestKind
-from .periods import capacity_used, period_for, resource_period_locked
+from .periods import capacity_used, period_for, period_for_day, resource_period_locked
 
 S = Mission.State
 
+# How far ahead a mission may be allocated. Tasking is planned a period at a time and reviewed at
+# the daily TRM against the priorities the monthly FTDB sets: four weeks covers any planned
+# operation, and a period further out is almost always a slip of the date.
+ALLOCATION_HORIZON = timedelta(days=28)
 
-def _locked(mission, expected_version):
+
+def state_label(state):
+    """The state as the screens name it ("not completed", not "not_completed"), for messages."""
+    return S(state).label.lower()
+
+
+def mission_locked(mission, expected_version=None, *, wanted=None):
+    """The mission, locked until the transaction ends and read with its related rows.
+
+    A stale ``expected_version`` is a Conflict. When the mission is already in the state the
+    caller asked for (``wanted``), someone else made the same change a moment ago (a second click,
+    a colleague): the message says so rather than that it "was changed"."""
     # The row is locked alone, then read with its related rows. Locking through the joins would
     # let PostgreSQL re-check a row changed while this waited (a new resource, a corrected NPU)
     # against the related rows it had joined before, and drop it: a mission that exists would be
@@ -27,24 +44,46 @@ def _locked(mission, expected_version):
         pk=mission.pk
     )
     if expected_version is not None and int(expected_version) != current.version:
-        raise Conflict(
-            f"{current.reference} was changed by someone else (version {current.version}, "
-            f"you had {expected_version}). Reload it and try again.",
-            current_state=current.state,
-            current_version=current.version,
-        )
+        if wanted is not None and current.state == wanted:
+            message = (
+                f"{current.reference} is already {state_label(wanted)}: someone else did this a moment "
+                "ago. Reload it to see the latest."
+            )
+        else:
+            message = (
+                f"{current.reference} was changed by someone else (version {current.version}, "
+                f"you had {expected_version}). Reload it and try again."
+            )
+        raise Conflict(message, current_state=current.state, current_version=current.version)
     return current
 
 
 def _check_move(mission, to_state):
     if not mission.can_move_to(to_state):
         allowed = mission.allowed_transitions()
-        raise Conflict(
-            f"{mission.reference} is {mission.state}: it cannot move to {to_state}. "
-            f"Allowed from {mission.state}: {', '.join(allowed) or 'none (final state)'}.",
-            current_state=mission.state,
-            allowed=allowed,
+        state = state_label(mission.state)
+        if mission.state == to_state:
+            message = f"{mission.reference} is already {state}."
+        else:
+            message = (
+                f"{mission.reference} is {state}: it cannot move to {state_label(to_state)}. "
+                f"Allowed from {state}: {', '.join(map(state_label, allowed)) or 'none (final state)'}."
+            )
+        raise Conflict(message, current_state=mission.state, allowed=allowed)
+
+
+def _check_period(period, *, now):
+    """A period a mission may be allocated into: not one already over, nor beyond the horizon."""
+    if period.ends_at <= now:
+        message = f"The period {period} has already ended; allocate into the current period or a later one."
+    elif period.starts_at > now + ALLOCATION_HORIZON:
+        message = (
+            f"The period {period} is too far ahead: allocate into a period that starts within "
+            f"{ALLOCATION_HORIZON.days} days."
         )
+    else:
+        return
+    raise ValidationError({"period": message})
 
 
 def _record(mission, *, actor, from_state, event_type, reason="", details=None, payload=None):
@@ -73,15 +112,20 @@ def _record(mission, *, actor, from_state, event_type, reason="", details=None, 
 
 @transaction.atomic
 def mission_allocate(
-    *, actor, mission, resource, period=None, reason="", override_reason="", expected_version=None
-):
+    *, actor, mission, resource, period=None, reason="", override_reason="", expected_version=None,
+    allow_past=False,
+):  # fmt: skip
     """Allocate a pending mission, re-allocate an allocated one to another resource within its
     period (a reason is required), or carry a not-completed one over into a later period.
 
-    Allocation beyond the resource's capacity is refused unless a Supervisor overrides it with a
-    reason. The (resource, period) row is locked first, so concurrent allocations never overfill.
+    A pending or carried-over mission goes into a period that has not ended and starts within
+    ``ALLOCATION_HORIZON``; ``period`` may be one not created yet (it is created once the rest is
+    accepted). ``allow_past`` is only for the demo data builder, which replays past periods as if
+    each were the current one. Allocation beyond the resource's capacity is refused unless a
+    Supervisor overrides it with a reason. The (resource, period) row is locked first, so
+    concurrent allocations never overfill.
     """
-    mission = _locked(mission, expected_version)
+    mission = mission_locked(mission, expected_version, wanted=S.ALLOCATED)
     _check_move(mission, S.ALLOCATED)
     from_state = mission.state
     details = {"resource": [mission.resource_id, resource.pk]}
@@ -95,14 +139,17 @@ def mission_allocate(
         if resource.pk == mission.resource_id:
             raise ValidationError({"resource": "The mission is already allocated to this resource."})
         period = mission.period
-    elif from_state == S.NOT_COMPLETED:
-        period = period or period_for(timezone.now())
-        if mission.period_id and period.starts_at <= mission.period.starts_at:
-            raise ValidationError({"period": "A carried-over mission goes into a later period."})
-        mission.carry_overs += 1
-        details["carried_over_from_period"] = mission.period_id
     else:
         period = period or period_for(timezone.now())
+        if not allow_past:
+            _check_period(period, now=timezone.now())
+        if from_state == S.NOT_COMPLETED:
+            if mission.period_id and period.starts_at <= mission.period.starts_at:
+                raise ValidationError({"period": "A carried-over mission goes into a later period."})
+            mission.carry_overs += 1
+            details["carried_over_from_period"] = mission.period_id
+        if period.pk is None:
+            period = period_for_day(period.day)
     details["period"] = [mission.period_id, period.pk]
 
     slot = resource_period_locked(resource, period)
@@ -130,22 +177,31 @@ def mission_allocate(
 
 @transaction.atomic
 def mission_start(*, actor, mission, expected_version=None):
-    mission = _locked(mission, expected_version)
+    mission = mission_locked(mission, expected_version, wanted=S.IN_PROGRESS)
     _check_move(mission, S.IN_PROGRESS)
     mission.state, mission.started_at = S.IN_PROGRESS, timezone.now()
     return _record(mission, actor=actor, from_state=S.ALLOCATED, event_type="mission.started")
 
 
 @transaction.atomic
-def mission_log_outcome(*, actor, mission, expected_version=None, **fields):
+def mission_log_outcome(*, actor, mission, expected_version=None, allow_before_start=False, **fields):
     """Complete a mission with its outcome. An arrest ticks off a matching operation target; a
-    curfew breach raises a follow-up arrest request linked to the check."""
-    mission = _locked(mission, expected_version)
+    curfew breach raises a follow-up arrest request linked to the check.
+
+    The outcome cannot be dated before the mission was started. ``allow_before_start`` is only for
+    the demo data builder: it replays past periods, and the start it records is stamped with the
+    time the demo is built."""
+    mission = mission_locked(mission, expected_version, wanted=S.COMPLETED)
     _check_move(mission, S.COMPLETED)
     outcome = Outcome.of(mission, logged_by=actor, **fields)
     outcome.full_clean(
         exclude=["mission", "area", "operation", "logged_by"], validate_constraints=False
     )  # see Outcome.clean
+    # To the minute, as the forms give times: an outcome typed in the minute it was started stands.
+    started = mission.started_at
+    if started and not allow_before_start and outcome.completed_at < started.replace(second=0, microsecond=0):
+        when = f"{timezone.localtime(started):%d %b %Y %H:%M}"
+        raise ValidationError({"completed_at": f"Cannot be before the mission was started ({when})."})
     outcome.save()
     from_state = mission.state
     mission.state, mission.finished_at = S.COMPLETED, outcome.completed_at
@@ -213,7 +269,7 @@ def mission_not_complete(*, actor, mission, reason, expected_version=None):
     """Record that a mission was not done in its period, and why; the TRM decides what next."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the mission was not completed."})
-    mission = _locked(mission, expected_version)
+    mission = mission_locked(mission, expected_version, wanted=S.NOT_COMPLETED)
     _check_move(mission, S.NOT_COMPLETED)
     from_state = mission.state
     mission.state, mission.state_reason, mission.finished_at = S.NOT_COMPLETED, reason, timezone.now()
@@ -229,7 +285,7 @@ def mission_cancel(*, actor, mission, reason, expected_version=None):
         raise Forbidden("Only a Supervisor can cancel a mission.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the mission is cancelled."})
-    mission = _locked(mission, expected_version)
+    mission = mission_locked(mission, expected_version, wanted=S.CANCELLED)
     _check_move(mission, S.CANCELLED)
     from_state = mission.state
     mission.state, mission.state_reason, mission.finished_at = S.CANCELLED, reason, timezone.now()

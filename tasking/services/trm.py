@@ -11,9 +11,13 @@ from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry
 from operations.roles import Role, has_role
 
-from ..models import OperationTarget, ThreatItem, TrmDecision, TrmMeeting
-from .missions import mission_allocate, mission_cancel
+from ..models import Mission, OperationTarget, ThreatItem, TrmDecision, TrmMeeting
+from .missions import mission_allocate, mission_cancel, mission_locked, state_label
 from .periods import period_for_day
+
+# The longest decision the TRM records: a paragraph or two. The minutes are read aloud and printed
+# in the pack; anything longer belongs in the meeting summary or a threat item's actions.
+DECISION_MAX_LENGTH = 2_000
 
 
 def _require_open(meeting):
@@ -55,12 +59,20 @@ def trm_meeting_update(*, actor, meeting, **fields):
     return meeting
 
 
+def _decision_text_check(text, field="text"):
+    if not (text or "").strip():
+        raise ValidationError({field: "Write the decision."})
+    if len(text) > DECISION_MAX_LENGTH:
+        raise ValidationError(
+            {field: f"Keep it to {DECISION_MAX_LENGTH:,} characters or fewer (this has {len(text):,})."}
+        )
+
+
 @transaction.atomic
 def trm_decision_record(*, actor, meeting, text, kind=TrmDecision.Kind.OTHER, mission=None):
     meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
     _require_open(meeting)
-    if not (text or "").strip():
-        raise ValidationError({"text": "Write the decision."})
+    _decision_text_check(text)
     decision = TrmDecision.objects.create(
         meeting=meeting, kind=kind, text=text, mission=mission, made_by=actor
     )
@@ -68,28 +80,59 @@ def trm_decision_record(*, actor, meeting, text, kind=TrmDecision.Kind.OTHER, mi
     return decision
 
 
+def _awaiting_decision(meeting, mission, expected_version, wanted):
+    """The meeting, open, and the mission, locked: one not completed, as the page showed it.
+
+    Checked before anything is written, so a refusal (closed meeting, stale page, a mission that is
+    not waiting for the TRM) leaves no decision behind; the transaction covers the rest."""
+    meeting = TrmMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_open(meeting)
+    current = mission_locked(mission, expected_version, wanted=wanted)
+    if current.state != Mission.State.NOT_COMPLETED:
+        raise Conflict(
+            f"{current.reference} is {state_label(current.state)}: the TRM carries over or cancels only "
+            "a mission not completed.",
+            current_state=current.state,
+            current_version=current.version,
+        )
+    return meeting, current
+
+
 @transaction.atomic
-def trm_mission_carry_over(*, actor, meeting, mission, resource, reason="", override_reason=""):
-    """The TRM carries a not-completed mission into the period it plans, on a resource."""
-    decision = trm_decision_record(
-        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CARRY_OVER,
-        text=reason or f"Carry {mission.reference} over to {resource}.",
-    )  # fmt: skip
+def trm_mission_carry_over(
+    *, actor, meeting, mission, resource, reason="", override_reason="", expected_version=None,
+    allow_past=False,
+):  # fmt: skip
+    """The TRM carries a not-completed mission into the period it plans, on a resource.
+
+    ``expected_version`` is the mission's version the meeting page showed: a page gone stale is a
+    Conflict. The decision and the allocation are one transaction: a refused allocation leaves no
+    decision. ``allow_past`` is for the demo data builder only (see ``mission_allocate``)."""
+    meeting, mission = _awaiting_decision(meeting, mission, expected_version, Mission.State.ALLOCATED)
+    text = reason or f"Carry {mission.reference} over to {resource}."
+    _decision_text_check(text, "reason")
     mission_allocate(
-        actor=actor, mission=mission, resource=resource, period=meeting.period,
-        reason=decision.text, override_reason=override_reason,
+        actor=actor, mission=mission, resource=resource, period=meeting.period, reason=text,
+        override_reason=override_reason, expected_version=expected_version, allow_past=allow_past,
     )  # fmt: skip
-    return decision
+    return trm_decision_record(
+        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CARRY_OVER, text=text
+    )
 
 
 @transaction.atomic
-def trm_mission_cancel(*, actor, meeting, mission, reason):
-    decision = trm_decision_record(
-        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CANCEL,
-        text=reason or f"Cancel {mission.reference}.",
-    )  # fmt: skip
-    mission_cancel(actor=actor, mission=mission, reason=reason)
-    return decision
+def trm_mission_cancel(*, actor, meeting, mission, reason, expected_version=None):
+    """The TRM cancels a not-completed mission (Supervisor); as for a carry-over, a stale page is a
+    Conflict and a refused cancel leaves no decision."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("Only a Supervisor can cancel a mission.")
+    meeting, mission = _awaiting_decision(meeting, mission, expected_version, Mission.State.CANCELLED)
+    text = reason or f"Cancel {mission.reference}."
+    _decision_text_check(text, "reason")
+    mission_cancel(actor=actor, mission=mission, reason=reason, expected_version=expected_version)
+    return trm_decision_record(
+        actor=actor, meeting=meeting, mission=mission, kind=TrmDecision.Kind.CANCEL, text=text
+    )
 
 
 @transaction.atomic

@@ -80,7 +80,8 @@ class MissionAllocateView(ServiceFormMixin, FormView):
         data = form.cleaned_data
         period = None
         if data.get("period") and self.mission.state != S.ALLOCATED:
-            period = services.period_for_day(day_check(data["period"], "period"))
+            # Read only: the service creates the period once the allocation is accepted.
+            period = period_read_only(day_check(data["period"], "period"))
         return services.mission_allocate(
             actor=self.request.user, mission=self.mission, resource=data["resource"], period=period,
             reason=data.get("reason") or "", override_reason=data.get("override_reason") or "",

@@ -17,6 +17,7 @@ from .. import selectors, services
 from ..agenda import trm_agenda
 from ..forms import DecisionForm, MeetingOpenForm, MeetingUpdateForm, ReopenForm
 from ..models import Request, TrmMeeting
+from ..services.trm import DECISION_MAX_LENGTH
 from .base import ScreenMixin, ServiceFormMixin, deadline_info
 
 # The meeting page lists at most this many missions not completed (the oldest first) and deadlines
@@ -128,7 +129,8 @@ class TrmDetailView(ScreenMixin, TemplateView):
             editable=editable,
             forms=forms,
             resource_choices=[(r.pk, f"{r} ({capacity - used} free)") for r, used, capacity in usage],
-            carry_error=self.carry_error(),
+            carry_error=self.carry_error(agenda["not_completed"] if editable else []),
+            decision_max_length=DECISION_MAX_LENGTH,
             paging=paging,
             rows_shown=ROWS_SHOWN,
             tab="trm",
@@ -143,7 +145,7 @@ class TrmDetailView(ScreenMixin, TemplateView):
         page = min(page_asked(self.request), pages)
         if page > 1:
             agenda["not_completed"] = selectors.missions_not_completed_page(
-                (page - 1) * ROWS_SHOWN, ROWS_SHOWN
+                (page - 1) * ROWS_SHOWN, ROWS_SHOWN, before=self.meeting.date
             )
         first = (page - 1) * ROWS_SHOWN + 1
         return {
@@ -152,5 +154,11 @@ class TrmDetailView(ScreenMixin, TemplateView):
             "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None,
         }  # fmt: skip
 
-    def carry_error(self):
-        return getattr(self, "_carry_error", None)
+    def carry_error(self, rows):
+        """Why a carry-over or cancel was refused: shown in the mission's row when the page lists
+        it with its forms, else above the list (a mission someone has just decided, or one that
+        was never waiting for the meeting)."""
+        error = getattr(self, "_carry_error", None)
+        if error is not None:
+            error["in_row"] = any(m.pk == error["mission"] for m in rows)
+        return error

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 
+from operations.exceptions import Conflict
 from operations.roles import Role
 
 from .. import services
@@ -75,7 +76,9 @@ class TrmReopenView(TrmActionView):
 
 
 class TrmMissionActionView(TrmActionView):
-    """Carry-over or cancel of a not-completed mission, decided at the meeting."""
+    """Carry-over or cancel of a not-completed mission, decided at the meeting. Every refusal (bad
+    input, a stale page, a mission not waiting for the TRM, a full resource) is shown on the
+    meeting page by that mission, and nothing is saved."""
 
     @cached_property
     def mission(self):
@@ -83,23 +86,33 @@ class TrmMissionActionView(TrmActionView):
 
     def post(self, request, *args, **kwargs):
         form = self.form_class(request.POST, **self.form_kwargs())
+        status = 200
         if form.is_valid():
             try:
                 message = self.perform(form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
             else:
                 messages.success(request, message)
                 page = page_asked(request)  # back to the page of the list the decision was taken on
                 return redirect(self.meeting_url() + (f"?page={page}#not-completed" if page > 1 else ""))
-        errors = [f"{self.mission.reference}: {e}" for e in form.non_field_errors()]
+        self._carry_error = {"mission": self.mission.pk, "errors": self.errors_of(form)}
+        return self.render_to_response(self.get_context_data(), status=status)
+
+    def errors_of(self, form):
+        """The form's errors as sentences naming the mission: "M-000012 – Resource: choose …"."""
+        reference = self.mission.reference
+        errors = [e if e.startswith(reference) else f"{reference}: {e}" for e in form.non_field_errors()]
+        if "version" in form.errors:  # a page from before the version was posted
+            errors.append(f"{reference}: the page is out of date. Reload it and decide again.")
         for name, field_errors in form.errors.items():
-            if name != "__all__":
-                errors += [
-                    f"{self.mission.reference} – {form.fields[name].label or name}: {e}" for e in field_errors
-                ]
-        self._carry_error = {"mission": self.mission.pk, "errors": errors}
-        return self.render_to_response(self.get_context_data())
+            if name not in ("__all__", "version"):
+                label = form.fields[name].label or name.replace("_", " ").capitalize()
+                errors += [f"{reference} – {label}: {e}" for e in field_errors]
+        return errors
 
 
 class TrmCarryOverView(TrmMissionActionView):
@@ -108,7 +121,7 @@ class TrmCarryOverView(TrmMissionActionView):
     def perform(self, data):
         services.trm_mission_carry_over(
             actor=self.request.user, meeting=self.meeting, mission=self.mission, resource=data["resource"],
-            reason=data["reason"], override_reason=data["override_reason"],
+            reason=data["reason"], override_reason=data["override_reason"], expected_version=data["version"],
         )  # fmt: skip
         return f"{self.mission.reference} carried over to {data['resource']} for {self.meeting.period}."
 
@@ -119,6 +132,7 @@ class TrmMissionCancelView(TrmMissionActionView):
 
     def perform(self, data):
         services.trm_mission_cancel(
-            actor=self.request.user, meeting=self.meeting, mission=self.mission, reason=data["reason"]
-        )
+            actor=self.request.user, meeting=self.meeting, mission=self.mission, reason=data["reason"],
+            expected_version=data["version"],
+        )  # fmt: skip
         return f"{self.mission.reference} cancelled."

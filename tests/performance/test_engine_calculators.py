@@ -14,6 +14,7 @@ from tasking.services import patrol_schedule_generate, period_for_day
 
 from .conftest import (
     DAY,
+    NOW,
     day_value,
     grid_make,
     import_crimes,
@@ -83,10 +84,14 @@ def test_forensic_arrests_count_as_within_48_hours_up_to_and_including_the_deadl
             (deadline + timedelta(minutes=1), "arrested"),  # a minute late
             (deadline - timedelta(hours=2), "not_found"),  # in time but no arrest
         ]:
-            outcome = desk.complete(
-                kind="forensic_arrest", result=result, completed_at=completed_at,
-                request={"received_at": received},
-            )  # fmt: skip
+            # Started an hour before it was done (an outcome is never dated before its start), and
+            # logged at 18:00.
+            at_day.move_to(completed_at - timedelta(hours=1), tick=False)
+            mission = desk.mission("forensic_arrest", received_at=received)
+            desk.allocate(mission)
+            desk.start(mission)
+            at_day.move_to(NOW, tick=False)
+            outcome = desk.outcome(mission, result, completed_at=completed_at)
             assert outcome.mission.due_by == deadline
         desk.complete(kind="npu_arrest")  # another kind: not in the measure
     row = stored("forensic_arrests_48h", "BE", "day", DAY)

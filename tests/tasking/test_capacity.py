@@ -1,7 +1,7 @@
 """A resource carries a limited number of missions per tasking period: allocation beyond it is
 refused unless a Supervisor overrides with a reason, and concurrent allocations never overfill."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,7 +13,8 @@ from tasking.models import Mission
 from .factories import footprint, mission_make, reference_data_once, request_approve, request_make  # noqa: F401
 
 S = Mission.State
-DAY = date(2031, 5, 2)
+# A week ahead: allocations go into a period that has not ended and is within the planning horizon.
+DAY = date.today() + timedelta(days=7)
 uses_reference = pytest.mark.usefixtures("reference_data_once")
 
 
@@ -128,7 +129,7 @@ def test_a_per_period_capacity_override_changes_the_limit_for_that_period_only(a
     refused = allocate(client, mission_make(mission_user), "OSU")
     next_day = client.post(
         f"/api/missions/{mission_make(mission_user).pk}/allocate/",
-        {"resource": "OSU", "period": "2031-05-03"},
+        {"resource": "OSU", "period": (DAY + timedelta(days=1)).isoformat()},
     )
 
     assert refused.status_code == 409

@@ -81,7 +81,7 @@ def test_an_illegal_move_names_the_current_state(client, mission_user, reference
         f"/missions/{mission.pk}/start/", {"version": mission.version}, follow=True
     )
 
-    assert "is pending: it cannot move to in_progress" in html(response)
+    assert "is pending allocation: it cannot move to in progress" in html(response)
     assert Mission.objects.get(pk=mission.pk).state == "pending"
 
 

@@ -8,7 +8,7 @@ import pytest
 from operations.models import Event
 from tasking.models import Mission, Outcome
 
-from .factories import footprint, mission_make, reference_data_once  # noqa: F401
+from .factories import footprint, midday, mission_make, reference_data_once  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data_once")]
 
@@ -28,6 +28,9 @@ def test_an_outcome_dated_before_the_request_was_received_is_refused_and_nothing
     assert Event.objects.count() == events
 
 
+# At midday: the request is received and the mission started in the same minute, so an outcome dated
+# when the request was received is not before the start either.
+@pytest.mark.usefixtures("midday")
 def test_an_outcome_dated_at_or_after_the_request_was_received_is_logged(api, mission_user):
     mission = mission_make(mission_user, Mission.State.IN_PROGRESS)
     received = mission.request.received_at
@@ -54,6 +57,7 @@ def test_the_outcome_form_shows_the_same_error(client, mission_user):
     assert not Outcome.objects.filter(mission=mission).exists()
 
 
+@pytest.mark.usefixtures("midday")
 def test_an_outcome_in_the_minute_the_request_was_received_is_logged(api, mission_user):
     mission = mission_make(mission_user, Mission.State.IN_PROGRESS)
     minute = mission.request.received_at.replace(second=0, microsecond=0)  # as the form gives it

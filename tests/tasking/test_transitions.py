@@ -100,7 +100,7 @@ def test_an_illegal_transition_is_refused_with_409_naming_the_state_and_changes_
     assert body["code"] == "conflict"
     assert body["current_state"] == state
     assert body["allowed"] == ALLOWED_FROM[state]
-    assert state in body["detail"]
+    assert Mission.State(state).label.lower() in body["detail"]  # named as the screens name it
     assert footprint(mission) == before
 
 

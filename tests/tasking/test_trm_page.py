@@ -173,7 +173,7 @@ def test_a_decision_taken_on_a_later_page_returns_to_that_page(
     action = url(meeting, f"missions/{third.pk}/cancel/") + "?page=2"
     assert f'action="{action}"' in second
 
-    response = client.post(action, {"reason": "Intelligence out of date."})
+    response = client.post(action, {"reason": "Intelligence out of date.", "version": third.version})
 
     assert response.status_code == 302 and response.url == url(meeting) + "?page=2#not-completed"
     third.refresh_from_db()

@@ -29,7 +29,7 @@ def test_carry_over_from_the_trm_page_moves_the_mission_into_the_meetings_period
 
     response = signed_in(client, mission_user).post(
         url(meeting, f"missions/{stuck.pk}/carry-over/"),
-        {"resource": fs.pk, "reason": "Early turn to try again."},
+        {"resource": fs.pk, "reason": "Early turn to try again.", "version": stuck.version},
     )
 
     assert response.status_code == 302
@@ -62,7 +62,9 @@ def test_carry_over_into_a_full_resource_shows_the_capacity_message_and_changes_
     before = snapshot(stuck)
 
     response = signed_in(client, mission_user).post(
-        url(meeting, f"missions/{stuck.pk}/carry-over/"), {"resource": fs.pk}, follow=True
+        url(meeting, f"missions/{stuck.pk}/carry-over/"),
+        {"resource": fs.pk, "version": stuck.version},
+        follow=True,
     )
 
     assert "is full for this period" in html(response)
@@ -75,7 +77,7 @@ def test_cancelling_from_the_trm_page_is_for_supervisors(client, mission_user, s
     before = snapshot(stuck)
 
     refused = signed_in(client, mission_user).post(
-        url(meeting, f"missions/{stuck.pk}/cancel/"), {"reason": "Stale."}
+        url(meeting, f"missions/{stuck.pk}/cancel/"), {"reason": "Stale.", "version": stuck.version}
     )
     assert refused.status_code == 403
     assert snapshot(stuck) == before
@@ -83,7 +85,8 @@ def test_cancelling_from_the_trm_page_is_for_supervisors(client, mission_user, s
     page = html(signed_in(client, supervisor).get(url(meeting)))
     assert f'action="{url(meeting, f"missions/{stuck.pk}/cancel/")}"' in page
     done = client.post(
-        url(meeting, f"missions/{stuck.pk}/cancel/"), {"reason": "Subject in custody elsewhere."}
+        url(meeting, f"missions/{stuck.pk}/cancel/"),
+        {"reason": "Subject in custody elsewhere.", "version": stuck.version},
     )
     assert done.status_code == 302
     assert Mission.objects.get(pk=stuck.pk).state == "cancelled"
@@ -129,7 +132,9 @@ def test_a_closed_meeting_is_locked_and_a_supervisor_can_reopen_it(client, missi
     refused = client.post(url(meeting, "decisions/"), {"kind": "other", "text": "Too late."}, follow=True)
     assert "is closed: its review is locked" in html(refused)
     carry = client.post(
-        url(meeting, f"missions/{stuck.pk}/carry-over/"), {"resource": stuck.resource_id}, follow=True
+        url(meeting, f"missions/{stuck.pk}/carry-over/"),
+        {"resource": stuck.resource_id, "version": stuck.version},
+        follow=True,
     )
     assert "is closed" in html(carry)
     assert not TrmDecision.objects.exists()
