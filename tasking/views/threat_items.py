@@ -8,7 +8,7 @@ from django_filters.views import FilterView
 
 from .. import services
 from ..filters import ThreatItemFilterSet
-from ..forms import ThreatItemForm
+from ..forms_trm import ThreatItemForm
 from ..models import ThreatItem
 from .base import ScreenMixin, ServiceFormMixin
 

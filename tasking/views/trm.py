@@ -15,7 +15,7 @@ from operations.security import audit_personal_data_list
 
 from .. import selectors, services
 from ..agenda import trm_agenda
-from ..forms import DecisionForm, MeetingOpenForm, MeetingUpdateForm, ReopenForm
+from ..forms_trm import DecisionForm, MeetingOpenForm, MeetingUpdateForm, ReopenForm
 from ..models import Request, TrmMeeting
 from ..services.trm import DECISION_MAX_LENGTH
 from .base import ScreenMixin, ServiceFormMixin, deadline_info

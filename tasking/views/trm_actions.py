@@ -10,7 +10,7 @@ from operations.exceptions import Conflict
 from operations.roles import Role
 
 from .. import services
-from ..forms import CarryOverForm, DecisionForm, MeetingUpdateForm, MissionReasonForm, ReopenForm
+from ..forms_trm import CarryOverForm, DecisionForm, MeetingUpdateForm, MissionReasonForm, ReopenForm
 from ..models import Mission
 from .base import add_service_errors
 from .trm import TrmDetailView, page_asked

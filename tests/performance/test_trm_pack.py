@@ -129,13 +129,11 @@ def test_the_pack_cuts_long_lists_for_print_and_keeps_every_count_whole(client, 
 
     missions = section(html, "missions", "not-completed")
     for resource in ("Operational Support Unit", "Force Support"):
-        caption = (
-            f"{resource}: 9 missions · 3 completed · 3 not completed · 3 still open · the first 2 listed"
-        )
+        counts = "9 missions · 3 completed · 3 not completed · 0 cancelled · 3 still open"
+        caption = f"{resource}: {counts} · the first 2 listed"
         assert caption in missions
-    assert (
-        "Force Response: 3 missions · 3 completed · 0 not completed · 0 still open · the first 2" in missions
-    )
+    counts = "3 missions · 3 completed · 0 not completed · 0 cancelled · 0 still open"
+    assert f"Force Response: {counts} · the first 2" in missions
     assert len(re.findall(r">M-\d{6}<", missions)) == 3 * 2
     not_completed = section(html, "not-completed", "deadlines")
     assert "The 2 oldest of 6" in not_completed and len(re.findall(r">M-\d{6}<", not_completed)) == 2
@@ -250,10 +248,11 @@ def test_trm_pack_lists_each_resources_first_missions_by_id_and_counts_them_all(
         resource: [m.reference for m in sorted(made[resource], key=lambda m: m.pk)[:3]] for resource in made
     }
     cut = "still open · the first 3 listed"
+    osu_name = "Operational Support Unit"
     assert resource_tables(html) == {
-        f"Force Support: 5 missions · 2 completed · 1 not completed · 2 {cut}": first["FS"],
-        f"Operational Support Unit: 5 missions · 1 completed · 1 not completed · 2 {cut}": first["OSU"],
-        f"No resource: 4 missions · 0 completed · 0 not completed · 0 {cut}": first[None],
+        f"Force Support: 5 missions · 2 completed · 1 not completed · 0 cancelled · 2 {cut}": first["FS"],
+        f"{osu_name}: 5 missions · 1 completed · 1 not completed · 1 cancelled · 2 {cut}": first["OSU"],
+        f"No resource: 4 missions · 0 completed · 0 not completed · 4 cancelled · 0 {cut}": first[None],
     }
     counts = {label: n for n, label in re.findall(r'aria-label="(\d+) — ([^:]+): go to the section"', html)}
     assert counts["missions reviewed"] == "14"
