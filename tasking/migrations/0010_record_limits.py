@@ -2,85 +2,121 @@
 
 import django.core.validators
 import django.utils.timezone
-import operations.dates
 from django.db import migrations, models
+
+import operations.dates
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasking', '0009_hot_grid_history_protected'),
+        ("tasking", "0009_hot_grid_history_protected"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='hotgrid',
-            name='active_from',
+            model_name="hotgrid",
+            name="active_from",
             field=models.DateField(validators=[operations.dates.validate_in_range]),
         ),
         migrations.AlterField(
-            model_name='hotgrid',
-            name='active_to',
+            model_name="hotgrid",
+            name="active_to",
             field=models.DateField(blank=True, null=True, validators=[operations.dates.validate_in_range]),
         ),
         migrations.AlterField(
-            model_name='hotgrid',
-            name='daily_dose_minutes',
-            field=models.PositiveSmallIntegerField(default=15, help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.", validators=[django.core.validators.MaxValueValidator(1440)]),
+            model_name="hotgrid",
+            name="daily_dose_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.",
+                validators=[django.core.validators.MaxValueValidator(1440)],
+            ),
         ),
         migrations.AlterField(
-            model_name='hotgrid',
-            name='ftdb_date',
-            field=models.DateField(blank=True, null=True, validators=[operations.dates.validate_in_range], verbose_name='FTDB date agreed'),
+            model_name="hotgrid",
+            name="ftdb_date",
+            field=models.DateField(
+                blank=True,
+                null=True,
+                validators=[operations.dates.validate_in_range],
+                verbose_name="FTDB date agreed",
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='ammunition_rounds',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100000)]),
+            model_name="outcome",
+            name="ammunition_rounds",
+            field=models.PositiveIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(100000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='arrests',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)]),
+            model_name="outcome",
+            name="arrests",
+            field=models.PositiveSmallIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(100)]
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='completed_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, validators=[operations.dates.validate_in_range]),
+            model_name="outcome",
+            name="completed_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                validators=[operations.dates.validate_in_range],
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='firearms',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000)]),
+            model_name="outcome",
+            name="firearms",
+            field=models.PositiveSmallIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(1000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='knives_weapons',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000)]),
+            model_name="outcome",
+            name="knives_weapons",
+            field=models.PositiveSmallIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(1000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='vehicles',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='vehicles or parts'),
+            model_name="outcome",
+            name="vehicles",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(1000)],
+                verbose_name="vehicles or parts",
+            ),
         ),
         migrations.AlterField(
-            model_name='request',
-            name='due_by',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, validators=[operations.dates.validate_in_range]),
+            model_name="request",
+            name="due_by",
+            field=models.DateTimeField(
+                blank=True, db_index=True, null=True, validators=[operations.dates.validate_in_range]
+            ),
         ),
         migrations.AlterField(
-            model_name='request',
-            name='received_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, validators=[operations.dates.validate_in_range]),
+            model_name="request",
+            name="received_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                validators=[operations.dates.validate_in_range],
+            ),
         ),
         migrations.AlterField(
-            model_name='resourceperiod',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, help_text="Overrides the resource's usual capacity for this period.", null=True, validators=[django.core.validators.MaxValueValidator(500)]),
+            model_name="resourceperiod",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Overrides the resource's usual capacity for this period.",
+                null=True,
+                validators=[django.core.validators.MaxValueValidator(500)],
+            ),
         ),
         migrations.AlterField(
-            model_name='trmmeeting',
-            name='date',
+            model_name="trmmeeting",
+            name="date",
             field=models.DateField(unique=True, validators=[operations.dates.validate_in_range]),
         ),
     ]

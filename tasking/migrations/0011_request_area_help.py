@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0005_record_limits'),
-        ('tasking', '0010_record_limits'),
+        ("operations", "0005_record_limits"),
+        ("tasking", "0010_record_limits"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='request',
-            name='area',
-            field=models.ForeignKey(help_text='The NPU that asked (or the force): the request, its mission and outcome count there.', on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='operations.area'),
+            model_name="request",
+            name="area",
+            field=models.ForeignKey(
+                help_text="The NPU that asked (or the force): the request, its mission and outcome count there.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requests",
+                to="operations.area",
+            ),
         ),
     ]
