@@ -173,7 +173,8 @@ class Operation(models.Model):
     )  # fmt: skip
     # At most a week to arrive, and a dose of at most a day: beyond them a rule means nothing.
     patrol_arrival_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="For 'within N hours': N (Guardian: 24, seed 001 §17).",
+        default=24,
+        help_text="For 'within N hours': N (Guardian: 24, seed 001 §17).",
         validators=[MaxValueValidator(7 * 24)],
     )
     effective_dose_minutes = models.PositiveSmallIntegerField(
