@@ -1,11 +1,17 @@
 """Admin for reference data: fast lists, CSV import/export, and writes through the services."""
 
 from django.contrib import admin, messages
-from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
-from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
 from . import services
+from .admin_resources import (
+    AreaResource,
+    OffenceGroupResource,
+    OperationResource,
+    OutcomeTypeResource,
+    ResourceResource,
+    TacticalPriorityResource,
+)
 from .events import event_dispatch
 from .exceptions import DomainError
 from .models import (
@@ -18,85 +24,6 @@ from .models import (
     Resource,
     TacticalPriority,
 )
-
-
-class AuditedResource(resources.ModelResource):
-    """Rows imported from CSV are saved, validated and audited by the reference-data service."""
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        self.before_save_instance(instance, row, **kwargs)
-        if self._is_using_transactions(kwargs) or not self._is_dry_run(kwargs):
-            services.reference_save(actor=kwargs.get("user"), instance=instance, reason="CSV import")
-        self.after_save_instance(instance, row, **kwargs)
-
-
-def _fk(attribute, model, field="code"):
-    return fields.Field(attribute=attribute, column_name=attribute, widget=ForeignKeyWidget(model, field))
-
-
-def _m2m(attribute, model, field="code"):
-    return fields.Field(
-        attribute=attribute, column_name=attribute, widget=ManyToManyWidget(model, "|", field)
-    )
-
-
-class AreaResource(AuditedResource):
-    parent = _fk("parent", Area)
-
-    class Meta:
-        model = Area
-        import_id_fields = ["code"]
-        fields = ["code", "name", "kind", "parent", "population", "population_year",
-                  "population_source", "active_from", "active_to"]  # fmt: skip
-
-
-class OffenceGroupResource(AuditedResource):
-    parent = _fk("parent", OffenceGroup)
-
-    class Meta:
-        model = OffenceGroup
-        import_id_fields = ["code"]
-        fields = ["code", "name", "parent", "police_uk_crime_type", "is_crime", "severity_weight",
-                  "severity_source", "harm_weight", "harm_source"]  # fmt: skip
-
-
-class OperationResource(AuditedResource):
-    focus_offence_groups = _m2m("focus_offence_groups", OffenceGroup)
-    areas = _m2m("areas", Area)
-
-    class Meta:
-        model = Operation
-        import_id_fields = ["code"]
-        fields = ["code", "name", "kind", "lead_rank", "lead_name", "objectives",
-                  "focus_offence_groups", "areas", "start_date", "end_date", "status",
-                  "patrol_arrival_rule", "patrol_arrival_hours", "effective_dose_minutes",
-                  "source"]  # fmt: skip
-
-
-class TacticalPriorityResource(AuditedResource):
-    offence_groups = _m2m("offence_groups", OffenceGroup)
-    areas = _m2m("areas", Area)
-
-    class Meta:
-        model = TacticalPriority
-        fields = ["id", "title", "offence_groups", "areas", "effective_from", "effective_to",
-                  "ftdb_date", "source"]  # fmt: skip
-
-
-class ResourceResource(AuditedResource):
-    home_area = _fk("home_area", Area)
-
-    class Meta:
-        model = Resource
-        import_id_fields = ["code"]
-        fields = ["code", "name", "kind", "home_area", "capacity_per_period", "active"]
-
-
-class OutcomeTypeResource(AuditedResource):
-    class Meta:
-        model = OutcomeType
-        import_id_fields = ["code"]
-        fields = ["code", "label", "group", "is_positive"]
 
 
 class AuditedAdminMixin:
@@ -121,7 +48,10 @@ class AuditedAdminMixin:
 
 
 class ReferenceAdmin(AuditedAdminMixin, ImportExportModelAdmin):
-    """Reference data: audited writes, and CSV import and export."""
+    """Reference data: audited writes, and CSV import and export. An import's errors are shown as
+    messages with their line numbers, never as a program's traceback."""
+
+    import_template_name = "admin/operations/reference_import.html"
 
 
 @admin.register(Area)

@@ -13,6 +13,18 @@ def _check_dates(start, end, start_name, end_name):
         raise ValidationError({end_name: f"Must be on or after {start_name.replace('_', ' ')}."})
 
 
+def _check_code(instance):
+    """A code is typed without surrounding spaces and names one row whatever its letter case: "be"
+    or "BE " beside "BE" would be a second NPU (or operation, or resource) that reads the same."""
+    if not isinstance(instance.code, str):
+        return
+    instance.code = instance.code.strip()
+    same = type(instance).objects.filter(code__iexact=instance.code).exclude(pk=instance.pk)
+    other = same.values_list("code", flat=True).first()
+    if other is not None and other != instance.code:  # the very same code is the unique check's
+        raise ValidationError({"code": f"{other} already exists: a code names one row, whatever its case."})
+
+
 class ActiveOnQuerySet(models.QuerySet):
     """Rows whose [from, to] date range covers a day; open ends count as covering."""
 
@@ -70,6 +82,7 @@ class Area(models.Model):
         return f"{self.code} – {self.name}"
 
     def clean(self):
+        _check_code(self)
         _check_dates(self.active_from, self.active_to, "active_from", "active_to")
         if self.kind == self.Kind.FORCE and self.parent_id:
             raise ValidationError({"parent": "The force is the top of the geography: no parent."})
@@ -117,6 +130,7 @@ class OffenceGroup(models.Model):
         return self.name
 
     def clean(self):
+        _check_code(self)
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": "A group cannot be its own parent."})
 
@@ -202,6 +216,7 @@ class Operation(models.Model):
         return " ".join(part for part in (self.lead_rank, self.lead_name) if part)
 
     def clean(self):
+        _check_code(self)
         _check_dates(self.start_date, self.end_date, "start_date", "end_date")
 
 
@@ -278,5 +293,6 @@ class Resource(models.Model):
         return self.name
 
     def clean(self):
+        _check_code(self)
         if self.kind == self.Kind.NPU_TEAM and not self.home_area_id:
             raise ValidationError({"home_area": "An NPU team needs its home NPU."})

@@ -3,7 +3,7 @@
 import pytest
 import tablib
 
-from operations.admin import ResourceResource
+from operations.admin_resources import ResourceResource
 from operations.models import Area, AuditEntry, Event, Resource
 
 pytestmark = pytest.mark.django_db
