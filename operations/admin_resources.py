@@ -58,6 +58,7 @@ class AreaResource(AuditedResource):
 
     class Meta:
         model = Area
+        skip_unchanged = True
         import_id_fields = ["code"]
         fields = ["code", "name", "kind", "parent", "population", "population_year",
                   "population_source", "active_from", "active_to"]  # fmt: skip
@@ -68,6 +69,7 @@ class OffenceGroupResource(AuditedResource):
 
     class Meta:
         model = OffenceGroup
+        skip_unchanged = True
         import_id_fields = ["code"]
         fields = ["code", "name", "parent", "police_uk_crime_type", "is_crime", "severity_weight",
                   "severity_source", "harm_weight", "harm_source"]  # fmt: skip
@@ -79,6 +81,7 @@ class OperationResource(AuditedResource):
 
     class Meta:
         model = Operation
+        skip_unchanged = True
         import_id_fields = ["code"]
         fields = ["code", "name", "kind", "lead_rank", "lead_name", "objectives",
                   "focus_offence_groups", "areas", "start_date", "end_date", "status",
@@ -92,6 +95,7 @@ class TacticalPriorityResource(AuditedResource):
 
     class Meta:
         model = TacticalPriority
+        skip_unchanged = True
         fields = ["id", "title", "offence_groups", "areas", "effective_from", "effective_to",
                   "ftdb_date", "source"]  # fmt: skip
 
@@ -101,6 +105,7 @@ class ResourceResource(AuditedResource):
 
     class Meta:
         model = Resource
+        skip_unchanged = True
         import_id_fields = ["code"]
         fields = ["code", "name", "kind", "home_area", "capacity_per_period", "active"]
 
@@ -108,5 +113,6 @@ class ResourceResource(AuditedResource):
 class OutcomeTypeResource(AuditedResource):
     class Meta:
         model = OutcomeType
+        skip_unchanged = True
         import_id_fields = ["code"]
         fields = ["code", "label", "group", "is_positive"]

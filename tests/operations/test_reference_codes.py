@@ -105,3 +105,19 @@ def test_the_api_refuses_a_resource_code_differing_only_in_case(api, administrat
     assert response.status_code == 400
     assert "OSU already exists" in str(response.json()["code"])
     assert counts() == before
+
+
+@pytest.mark.parametrize("resource_class", [AreaResource, ResourceResource])
+def test_re_importing_an_unchanged_export_changes_nothing_and_says_so(
+    administrator, reference_data, resource_class
+):
+    exported = resource_class().export()
+    before = counts()
+
+    result = resource_class().import_data(
+        tablib.Dataset().load(exported.csv, format="csv"), user=administrator
+    )
+
+    assert not (result.has_errors() or result.has_validation_errors())
+    assert (result.totals["new"], result.totals["update"], result.totals["skip"]) == (0, 0, len(exported))
+    assert counts() == before
