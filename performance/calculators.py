@@ -249,6 +249,21 @@ def parameters_problem(calculator_name, params):
     return None
 
 
+def unit_problem(calculator_name, params, unit):
+    """Why ``unit`` cannot present what the calculator gives, or None: a share (a numerator of a
+    denominator) is a percent, and a percent needs a share (without one its value is always empty).
+    Call once the parameters are known to work."""
+    _, denominator = CALCULATORS[calculator_name].build(params)
+    if denominator is not None and unit != "percent":
+        return f"{calculator_name} gives a share of a total: its unit is Percent."
+    if denominator is None and unit == "percent":
+        return (
+            f"{calculator_name} gives an amount, not a share of a total: choose Count, Rate per 1,000 "
+            "residents, £ or Minutes."
+        )
+    return None
+
+
 def expressions(indicator):
     return CALCULATORS[indicator.calculator].build(indicator.parameters or {})
 

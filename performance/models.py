@@ -58,13 +58,16 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self):
-        from .calculators import CALCULATORS, parameters_problem
+        from .calculators import CALCULATORS, parameters_problem, unit_problem
 
         if self.calculator not in CALCULATORS:
             raise ValidationError({"calculator": f"Choose one of: {', '.join(sorted(CALCULATORS))}."})
         problem = parameters_problem(self.calculator, self.parameters)
         if problem:
             raise ValidationError({"parameters": problem})
+        problem = unit_problem(self.calculator, self.parameters or {}, self.unit)
+        if problem:
+            raise ValidationError({"unit": problem})
         if self.target_kind and self.target_value is None:
             raise ValidationError({"target_value": "A target needs a value."})
         if self.baseline_start and self.baseline_end and self.baseline_end < self.baseline_start:

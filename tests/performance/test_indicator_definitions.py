@@ -1,11 +1,12 @@
 """An indicator's definition is checked when it is saved: parameters its calculator cannot use are
-refused with a message (API and admin alike) instead of stopping the drains later, the built-in
-catalogue passes the same check, and deleting an indicator in the admin is audited."""
+refused with a message (API and admin alike) instead of stopping the drains later, so is a unit that
+cannot present its calculator's figure (a share is a percent, and only a share), the built-in
+catalogue passes the same checks, and deleting an indicator in the admin is audited."""
 
 import pytest
 
 from operations.models import AuditEntry
-from performance.calculators import parameters_problem
+from performance.calculators import parameters_problem, unit_problem
 from performance.catalogue import CATALOGUE
 from performance.models import Indicator
 
@@ -49,8 +50,29 @@ def test_a_change_that_breaks_an_indicators_parameters_is_refused(api, administr
     assert Indicator.objects.get(code="mission_arrests").parameters == {"fields": ["arrests"]}
 
 
-def test_every_built_in_indicator_passes_the_check():
-    problems = {code: parameters_problem(calc, params) for code, _, _, _, calc, params, _, _ in CATALOGUE}
+@pytest.mark.parametrize(
+    ("code", "unit", "words"),
+    [
+        ("mission_arrests", "percent", "outcome_sum gives an amount, not a share of a total"),
+        ("mission_completion_rate", "count", "transition_rate gives a share of a total: its unit is Percent"),
+        ("patrol_compliance", "minutes", "patrol_compliance gives a share of a total"),
+    ],
+)
+def test_a_unit_that_cannot_present_the_calculators_figure_is_refused(api, administrator, code, unit, words):
+    before = Indicator.objects.get(code=code).unit
+
+    response = api.as_user(administrator).patch(f"/api/indicators/{code}/", {"unit": unit}, format="json")
+
+    assert response.status_code == 400
+    assert words in str(response.json()["unit"])
+    assert Indicator.objects.get(code=code).unit == before
+
+
+def test_every_built_in_indicator_passes_the_checks():
+    problems = {
+        code: parameters_problem(calc, params) or unit_problem(calc, params, unit)
+        for code, _, unit, _, calc, params, _, _ in CATALOGUE
+    }
     assert {code: problem for code, problem in problems.items() if problem} == {}
 
 
