@@ -5,6 +5,7 @@ menu."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Case, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -12,6 +13,7 @@ from django.utils.http import urlencode
 from operations.models import Area, Operation
 
 from . import periods
+from .models import Indicator
 
 SCORECARD_KINDS = [
     (periods.MONTH, "Month"),
@@ -102,13 +104,26 @@ def safe_reverse(name, **kwargs):
         return None
 
 
+def chart_code_or_first(code):
+    """``code`` while it names an active indicator, else the first active indicator in catalogue
+    order (sort order, then code), else None: indicators are deactivated and renamed in the admin."""
+    return (
+        Indicator.objects.filter(active=True)
+        .order_by(Case(When(code=code or "", then=0), default=1), "sort_order", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
 def subnav(active, *, chart_code, operation=None, operations=()):
-    """The dashboards' own menu; pages that are not installed yet are left out."""
+    """The dashboards' own menu; pages that are not installed yet are left out, and so are the
+    process charts while no indicator is active."""
     op = operation or next((o for o in operations if o.status == Operation.Status.ACTIVE), None)
+    chart = chart_code_or_first(chart_code)
     items = [
         ("scorecard", "Scorecard", safe_reverse("performance:scorecard")),
         ("npu", "NPU tables", safe_reverse("performance:npu-table")),
-        ("chart", "Process charts", safe_reverse("performance:process-chart", code=chart_code)),
+        ("chart", "Process charts", chart and safe_reverse("performance:process-chart", code=chart)),
         ("operation", "Operations", op and safe_reverse("performance:operation", code=op.code)),
         ("patrols", "Patrols", safe_reverse("performance:patrols")),
         ("today", "Today", safe_reverse("performance:today")),

@@ -16,6 +16,7 @@ from .base import DashboardView
 
 CSV_COLUMNS = ["NPU", "Current", "Previous", "Change", "% change", "Direction", "Rate per 1,000 residents"]
 DIRECTION_WORDS = {"up": ("↑", "up"), "down": ("↓", "down"), "same": ("→", "no change")}
+DEFAULT_INDICATOR = "recorded_crime"  # the measure of the force's paper NPU tables
 
 
 def _default_periods(today=None):
@@ -24,15 +25,26 @@ def _default_periods(today=None):
     return str(year), str(year - 1)
 
 
+def default_indicator(indicators):
+    """Recorded crime while it is active, else the first active indicator in catalogue order (sort
+    order, then code), else None when no indicator is active."""
+    return next((i for i in indicators if i.code == DEFAULT_INDICATOR), indicators[0] if indicators else None)
+
+
 class NpuTableView(DashboardView):
     """Seed 000's NPU tables for any indicator and pair of periods, with the standard % change."""
 
     def get(self, request):
-        indicators = list(Indicator.objects.filter(active=True).only("id", "code", "name", "good_direction"))
+        indicators = list(
+            Indicator.objects.filter(active=True)
+            .only("id", "code", "name", "good_direction")
+            .order_by("sort_order", "code")
+        )
+        fallback = default_indicator(indicators)
         groups = list(OffenceGroup.objects.filter(is_crime=True).only("id", "code", "name").order_by("name"))
         default_period, default_compare = _default_periods()
         form = {
-            "indicator": request.GET.get("indicator") or "recorded_crime",
+            "indicator": request.GET.get("indicator") or (fallback.code if fallback else ""),
             "period": (request.GET.get("period") or default_period).strip(),
             "compare": (request.GET.get("compare") or default_compare).strip(),
             "offence_group": request.GET.get("offence_group") or "",
@@ -50,7 +62,9 @@ class NpuTableView(DashboardView):
                 parsed[name] = reporting.period_parse(form[name])
             except ValidationError as exc:
                 errors[name] = exc.messages[0]
-        if not errors:
+        if not indicators:  # nothing to compare: the page says so, whatever was chosen
+            errors = {}
+        if indicator and not errors:
             table = reporting.benchmark_table(
                 indicator=indicator, period=parsed["period"], compare=parsed["compare"], offence_group=group
             )
@@ -71,7 +85,7 @@ class NpuTableView(DashboardView):
             "csv_query": request.GET.urlencode() + "&format=csv" if request.GET else "format=csv",
             "subnav": dashboard.subnav(
                 "npu",
-                chart_code=form["indicator"] if indicator else "recorded_crime",
+                chart_code=indicator.code if indicator else None,
                 operations=Operation.objects.filter(status=Operation.Status.ACTIVE).order_by("name")[:1],
             ),
         }

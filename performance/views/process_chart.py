@@ -5,10 +5,9 @@ answers 204 when nothing changed."""
 from datetime import date
 
 from django.db.models import Count, Max
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template import engines
-from django.urls import reverse
 
 from operations.dates import day_from_text
 
@@ -41,6 +40,13 @@ def _axis_label(kind, start):
     return f"{start:%d %b}" if kind == periods.WEEK else f"{start:%b %y}"
 
 
+def _indicator_or_404(code):
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404(f"No indicator {code!r}.")
+    return indicator
+
+
 class ProcessChartView(DashboardView):
     """One indicator's XmR chart for an area and operation, weekly or monthly, and its table."""
 
@@ -51,9 +57,13 @@ class ProcessChartView(DashboardView):
         if params.get("indicator") and params["indicator"] != code:  # the form's indicator picker
             query = params.copy()
             target = query.pop("indicator")[-1]
-            url = reverse("performance:process-chart", kwargs={"code": target})
+            # Any text may arrive here, not only a code an address can hold: only an indicator's code
+            # is redirected to, anything else has the same answer as the address of no indicator.
+            url = dashboard.safe_reverse("performance:process-chart", code=_indicator_or_404(target).code)
+            if url is None:
+                raise Http404(f"No indicator {target!r}.")
             return redirect(f"{url}?{query.urlencode()}" if query else url)
-        indicator = get_object_or_404(Indicator, code=code)
+        indicator = _indicator_or_404(code)
         filters = dashboard.filters_from(params, dashboard.CHART_KINDS)
         errors = dict(filters.errors)
         kind = filters.kind
