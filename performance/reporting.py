@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 
+from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import Area, CrimeCount, CrimeRecord, OffenceGroup
 
 from . import periods, spc
@@ -40,28 +41,46 @@ class Period:
 
 def period_parse(text):
     """``2017`` (calendar year), ``2017/18`` (financial year April–March), ``2017-12`` (month) or
-    ``START..END`` (ISO dates, inclusive)."""
+    ``START..END`` (ISO dates, inclusive). A period starting or ending outside the dates the app
+    covers (``operations.dates``) is refused with the day that is."""
     text = (text or "").strip()
     try:
-        if re.fullmatch(r"\d{4}", text):
-            year = int(text)
-            return Period(text, date(year, 1, 1), date(year + 1, 1, 1))
-        if match := re.fullmatch(r"(\d{4})/(\d{2})", text):
-            year = int(match[1])
-            if (year + 1) % 100 != int(match[2]):
-                raise ValueError
-            return Period(text, date(year, 4, 1), date(year + 1, 4, 1))
-        if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
-            start = date(int(match[1]), int(match[2]), 1)
-            return Period(text, start, periods.add_months(start, 1))
-        if ".." in text:
-            first, last = (date.fromisoformat(part) for part in text.split("..", 1))
-            if last < first:
-                raise ValueError
-            return Period(text, first, last + timedelta(days=1))
+        first, last = _period_days(text)
     except ValueError:
-        pass
-    raise ValidationError(f"{text!r} is not a period: use 2017, 2017/18, 2017-12 or 2017-01-01..2017-12-31.")
+        raise ValidationError(
+            f"{text!r} is not a period: use 2017, 2017/18, 2017-12 or 2017-01-01..2017-12-31."
+        ) from None
+    return Period(text, first, last + timedelta(days=1))
+
+
+def _period_days(text):
+    """(first day, last day) of the period ``text`` names; a ValueError when it names none. Each day
+    is checked against the app's range before the next is worked out from it, so no sum leaves
+    Python's calendar."""
+    if ".." in text:
+        first, last = (date.fromisoformat(part) for part in text.split("..", 1))
+        if last < first:
+            raise ValueError
+        return _in_range(first), _in_range(last)
+    if re.fullmatch(r"\d{4}", text):
+        first, months = date(int(text), 1, 1), 12
+    elif match := re.fullmatch(r"(\d{4})/(\d{2})", text):
+        year = int(match[1])
+        if (year + 1) % 100 != int(match[2]):
+            raise ValueError
+        first, months = date(year, 4, 1), 12
+    elif match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        first, months = date(int(match[1]), int(match[2]), 1), 1
+    else:
+        raise ValueError
+    _in_range(first)
+    return first, _in_range(periods.add_months(first, months) - timedelta(days=1))
+
+
+def _in_range(day):
+    if not day_in_range(day):
+        raise ValidationError(day_out_of_range_message(day), code="date_out_of_range")
+    return day
 
 
 def _direction(change):

@@ -1,9 +1,8 @@
 """Hot grids (Supervisors keep them), scheduled patrols and visits (Mission Support logs them)."""
 
-from datetime import datetime, time
+from datetime import timedelta
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from operations.dates import day_check
 from operations.roles import Role
 from tasking import filters, patrol_stats, services
 from tasking.geo import square_cell
@@ -19,6 +19,28 @@ from tasking.services.hot_grids import hot_grid_delete
 
 from . import patrol_serializers as ps
 from .views import ERRORS, responses
+
+# Real UTC offsets run from -12:00 (Baker Island) to +14:00 (Kiribati); the API takes up to 14 hours
+# either way. Python holds any offset under 24 hours, PostgreSQL none beyond 15:59.
+OFFSET_LIMIT = timedelta(hours=14)
+
+
+class ComplianceMomentField(filters.UtcIsoDateTimeField):
+    """A bound of a grid's compliance: an ISO 8601 date-time, or a date meaning its start in London
+    time, whose day (as written) the app covers and whose UTC offset is at most 14 hours."""
+
+    default_error_messages = {"invalid": "Use an ISO 8601 date or date-time."}
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            day_check(moment.date())
+            if abs(moment.utcoffset()) > OFFSET_LIMIT:
+                raise ValidationError("Use a UTC offset from -14:00 to +14:00.", code="invalid")
+        return moment
+
+
+MOMENT = ComplianceMomentField(required=False)
 
 
 @extend_schema_view(
@@ -65,6 +87,10 @@ class HotGridViewSet(viewsets.ModelViewSet):
             OpenApiParameter("from", str, description="ISO date-time: scheduled from (inclusive)"),
             OpenApiParameter("to", str, description="ISO date-time: scheduled before (exclusive)"),
         ],
+        description=(
+            "A plain date means its start in London time. Days run from 2000-01-01 to 2100-12-31 and "
+            "UTC offsets from -14:00 to +14:00; others are a 400 on the parameter."
+        ),
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     @action(detail=True, methods=["get"])
@@ -74,18 +100,12 @@ class HotGridViewSet(viewsets.ModelViewSet):
         visits = PatrolVisit.objects.filter(grid=grid)
         bounds = {}
         for name in ("from", "to"):
-            raw = request.query_params.get(name)
-            if raw:
-                try:
-                    moment = parse_datetime(raw)
-                    if moment is None and (day := parse_date(raw)):
-                        # A plain date means its start, London time ("to" is exclusive).
-                        moment = datetime.combine(day, time())
-                except ValueError:  # well formed but impossible, e.g. 30 February
-                    moment = None
-                if moment is None:
-                    raise serializers.ValidationError({name: "Use an ISO 8601 date or date-time."})
-                bounds[name] = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+            try:
+                moment = MOMENT.clean(request.query_params.get(name))
+            except ValidationError as exc:
+                raise serializers.ValidationError({name: exc.messages}) from None
+            if moment is not None:
+                bounds[name] = moment
         if "from" in bounds:
             patrols, visits = (
                 patrols.filter(starts_at__gte=bounds["from"]),

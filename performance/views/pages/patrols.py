@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from operations.dates import validate_in_range
 from operations.models import Area
 from tasking.forms import date_input
 from tasking.models import HotGrid, PatrolVisit, ScheduledPatrol
@@ -23,8 +24,15 @@ BANDS = [
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(label="From (tasking period day)", required=False, widget=date_input())
-    date_to = forms.DateField(label="To (inclusive)", required=False, widget=date_input())
+    """The range of tasking periods; a day outside the dates the app covers is a field error, and the
+    page then shows its default range."""
+
+    date_from = forms.DateField(
+        label="From (tasking period day)", required=False, widget=date_input(), validators=[validate_in_range]
+    )
+    date_to = forms.DateField(
+        label="To (inclusive)", required=False, widget=date_input(), validators=[validate_in_range]
+    )
 
     def clean(self):
         data = super().clean()
