@@ -163,12 +163,19 @@ class BenchmarkView(APIView):
         indicator = Indicator.objects.filter(code=params["indicator"]).first()
         if indicator is None:
             raise ApiValidationError({"indicator": f"No indicator {params['indicator']!r}."})
-        try:
-            period = reporting.period_parse(params["period"])
-            compare = reporting.period_parse(params["compare"])
-            group = reporting.offence_group_for(params.get("offence_group"))
-        except ValidationError as exc:
-            raise ApiValidationError({"detail": exc.messages}) from None
+        parsed, errors = {}, {}  # every mistake at once, each on its parameter
+        for name, parse in (
+            ("period", reporting.period_parse),
+            ("compare", reporting.period_parse),
+            ("offence_group", reporting.offence_group_for),
+        ):
+            try:
+                parsed[name] = parse(params.get(name))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ApiValidationError(errors)
+        period, compare, group = parsed["period"], parsed["compare"], parsed["offence_group"]
         return Response(
             reporting.benchmark_table(
                 indicator=indicator, period=period, compare=compare, offence_group=group

@@ -114,17 +114,27 @@ def test_the_npu_table_over_the_whole_range_is_shown(db, world):
 
 
 @pytest.mark.parametrize(
-    ("params", "day"),
+    ("params", "field", "day"),
     [
-        ({"period": "2017-01-01..9999-12-31", "compare": "2016"}, "9999-12-31"),
-        ({"period": "2017", "compare": "0001-01-01..0001-12-31"}, "0001-01-01"),
+        ({"period": "2017-01-01..9999-12-31", "compare": "2016"}, "period", "9999-12-31"),
+        ({"period": "2017", "compare": "0001-01-01..0001-12-31"}, "compare", "0001-01-01"),
     ],
 )
-def test_the_benchmarks_api_refuses_a_period_out_of_range_with_a_400(db, world, params, day):
+def test_the_benchmarks_api_refuses_a_period_out_of_range_with_a_400_on_it(db, world, params, field, day):
     response = api_as(world.users["viewer"]).get(BENCHMARKS, {"indicator": "recorded_crime", **params})
 
     assert response.status_code == 400
-    assert response.json()["detail"] == [f"{day} {OUTSIDE}: choose one from 2000-01-01 to 2100-12-31."]
+    assert response.json() == {field: [f"{day} {OUTSIDE}: choose one from 2000-01-01 to 2100-12-31."]}
+
+
+def test_the_benchmarks_api_names_every_bad_parameter_at_once(db, world):
+    response = api_as(world.users["viewer"]).get(
+        BENCHMARKS,
+        {"indicator": "recorded_crime", "period": "someday", "compare": "9999", "offence_group": "x"},
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"period", "compare", "offence_group"}
 
 
 # -- the patrols dashboard -------------------------------------------------------------------------
