@@ -5,7 +5,7 @@ other capacity tests share (reference_data_once) would hide from them.
 """
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -20,7 +20,7 @@ from tasking.models import Mission
 from .factories import request_approve, request_make
 
 S = Mission.State
-DAY = date(2031, 5, 2)
+DAY = date.today() + timedelta(days=7)  # a week ahead: within the allocation horizon
 
 
 @pytest.mark.postgres
