@@ -13,7 +13,7 @@ from django.utils import timezone
 from operations.models import Area, OffenceGroup, Operation
 
 from .forms import KeyboardFormMixin, date_input
-from .geo import square_cell
+from .geo import CELL_SIZE_M, square_cell
 from .models import HotGrid, PatrolWindow
 
 DAY_WORDS = {"daily": list(range(7)), "weekdays": list(range(5)), "weekends": [5, 6]}
@@ -142,8 +142,9 @@ class HotGridForm(KeyboardFormMixin, forms.Form):
         required=False, min_value=-90, max_value=90, label="Cell centre latitude", help_text="e.g. 52.4862"
     )
     cell_size_m = forms.IntegerField(
-        required=False, min_value=20, max_value=5000, label="Cell size (metres)", help_text="e.g. 250"
-    )
+        required=False, min_value=CELL_SIZE_M[0], max_value=CELL_SIZE_M[1], label="Cell size (metres)",
+        help_text="e.g. 250",
+    )  # fmt: skip
     windows = WindowsField(label="Patrol windows", help_text=WINDOWS_HELP)
     daily_dose_minutes = forms.IntegerField(
         min_value=1, max_value=1440, initial=15, label="Daily dose (minutes)",

@@ -58,6 +58,11 @@ def geometry_validate(geojson):
     return geometry
 
 
+# A cell's side, in metres: from a street's length (the smallest place a patrol can be told to
+# stand in) to a few kilometres (beyond that a "hot spot" is a district).
+CELL_SIZE_M = (50, 5000)
+
+
 def square_cell(*, lon, lat, size_m):
     """A square grid cell of ``size_m`` metres centred on (lon, lat), as a GeoJSON Polygon."""
     half_lat = size_m / 2 / METRES_PER_DEGREE_LAT

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from operations.models import Area, OffenceGroup, Operation, Resource
+from tasking.geo import CELL_SIZE_M
 from tasking.models import HotGrid, PatrolVisit, PatrolWindow, ScheduledPatrol
 
 
@@ -23,7 +24,7 @@ class PatrolWindowSerializer(serializers.ModelSerializer):
 class CellSerializer(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    size_m = serializers.IntegerField(min_value=50, max_value=5000)
+    size_m = serializers.IntegerField(min_value=CELL_SIZE_M[0], max_value=CELL_SIZE_M[1])
 
 
 class HotGridSerializer(serializers.ModelSerializer):

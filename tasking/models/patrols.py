@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +13,10 @@ from operations.dates import validate_in_range
 
 # A clock a few minutes fast (a handset, a GPS unit) is not a visit in the future.
 FUTURE_ALLOWANCE = timedelta(minutes=5)
+
+
+# A share of an area's crime or harm, in per cent.
+SHARE = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class HotGrid(models.Model):
@@ -36,15 +40,18 @@ class HotGrid(models.Model):
         "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="hot_grids"
     )
     crime_share = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="% of the area's crime it covers."
-    )
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="% of the area's crime it covers.",
+        validators=SHARE,
+    )  # fmt: skip
     harm_share = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="% of the area's harm it covers."
-    )
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="% of the area's harm it covers.",
+        validators=SHARE,
+    )  # fmt: skip
+    # At least a minute: a dose of 0 would count every grid as patrolled enough before any visit.
     daily_dose_minutes = models.PositiveSmallIntegerField(
         default=15,
         help_text="Patrol cap: once today's visits reach this many minutes it drops off the list.",
-        validators=[MaxValueValidator(24 * 60)],
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
     active_from = models.DateField(validators=[validate_in_range])
     active_to = models.DateField(null=True, blank=True, validators=[validate_in_range])
