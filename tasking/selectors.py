@@ -16,7 +16,7 @@ def triage_queue():
     return (
         request_list()
         .filter(state=Request.State.RECEIVED)
-        .order_by("-priority_score", "due_by", "received_at")
+        .order_by(*Request.TRIAGE_ORDER)
     )
 
 

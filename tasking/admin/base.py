@@ -1,5 +1,7 @@
 """Shared admin rules: Administrators only, read-only models, search by reference, audited forms."""
 
+import re
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
@@ -70,7 +72,10 @@ class ReferenceSearchMixin:
         for prefix, lookup in self.reference_prefixes:
             number = term.removeprefix(prefix)
             if term.startswith(prefix) and number.isdigit():
-                return queryset.filter(**{lookup: int(number)}), False
+                # A reference is ASCII digits ("²" is a digit to isdigit) that an id column can hold
+                # (18 fit in 64 bits); any other is no row's, so nothing matches it.
+                known = re.fullmatch(r"[0-9]{1,18}", number)
+                return (queryset.filter(**{lookup: int(number)}) if known else queryset.none()), False
         return super().get_search_results(request, queryset, search_term)
 
 

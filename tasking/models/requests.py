@@ -32,8 +32,15 @@ WARRANT_KINDS = {RequestKind.WARRANT_FIREARMS, RequestKind.WARRANT_DRUGS, Reques
 ARREST_KINDS = {RequestKind.NPU_ARREST, RequestKind.VIBRANT_ARREST, RequestKind.FORENSIC_ARREST}
 
 
+# The triage order: the highest priority first, then the nearest deadline (a request without one
+# after those with one, on SQLite as on PostgreSQL), then the longest waiting.
+TRIAGE_ORDER = ["-priority_score", models.F("due_by").asc(nulls_last=True), "received_at"]
+
+
 class Request(models.Model):
     """Something asked of Mission Support, before and after its assessment."""
+
+    TRIAGE_ORDER = TRIAGE_ORDER
 
     class State(models.TextChoices):
         RECEIVED = "received", "Received"
@@ -91,7 +98,7 @@ class Request(models.Model):
     )
 
     class Meta:
-        ordering = ["-priority_score", "due_by", "received_at"]
+        ordering = TRIAGE_ORDER
         indexes = [
             models.Index(fields=["state", "-priority_score", "due_by"], name="request_triage_idx"),
             # The TRM agenda lists flagged deadlines, soonest first, without reading every request.

@@ -100,7 +100,7 @@ class ThreatItem(models.Model):
     owner = models.CharField(max_length=120, help_text="Who owns the response (name, rank or unit).")
     actions = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    raised_at = models.DateTimeField(default=timezone.now)
+    raised_at = models.DateTimeField(default=timezone.now, validators=[validate_in_range])
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

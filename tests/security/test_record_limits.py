@@ -222,3 +222,16 @@ def test_an_admin_list_filtered_by_a_year_out_of_range_says_the_filter_is_wrong(
 
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+def test_a_threat_item_raised_in_1900_is_refused_on_raised_at(db):
+    from django.core.exceptions import ValidationError
+
+    from tasking.models import ThreatItem
+
+    item = ThreatItem(title="Old item", raised_at=datetime(1900, 1, 1, 12, 0, tzinfo=UTC))
+
+    with pytest.raises(ValidationError) as refused:
+        item.full_clean()
+
+    assert OUTSIDE in str(refused.value.message_dict["raised_at"])

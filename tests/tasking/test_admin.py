@@ -97,6 +97,22 @@ def test_a_reference_typed_in_the_search_box_finds_that_mission(admin_client):
     assert list(response.context["cl"].result_list) == [mission]
 
 
+@pytest.mark.parametrize(
+    ("model", "text"),
+    [
+        ("request", "REQ-²"),
+        ("mission", "M-²"),
+        ("outcome", "M-99999999999999999999"),
+        ("assessment", "REQ-" + "9" * 20),
+    ],
+)
+def test_a_reference_no_row_can_have_finds_nothing_in_the_search_box(admin_client, model, text):
+    response = admin_client.get(changelist(model), {"q": text})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
 def test_a_capacity_override_saved_in_the_admin_is_made_by_the_service_and_audited(
     admin_client, administrator
 ):
