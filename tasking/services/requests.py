@@ -16,7 +16,15 @@ from operations.exceptions import Conflict, Forbidden
 from operations.models import AuditEntry, TacticalPriority
 from operations.roles import Role, has_role
 
-from ..models import Assessment, Mission, MissionTransition, Outcome, Request, ScheduledPatrol
+from ..models import (
+    Assessment,
+    Mission,
+    MissionTransition,
+    OperationTarget,
+    Outcome,
+    Request,
+    ScheduledPatrol,
+)
 
 # Weights of the priority score (0–100). Threat, risk and harm dominate; the offence group's harm
 # weight, alignment with the FTDB's tactical priorities and the time left to the deadline adjust.
@@ -93,6 +101,22 @@ def default_due_by(kind, received_at):
     return received_at.astimezone(UTC) + timedelta(hours=hours) if hours else None
 
 
+def _target_check(request):
+    """A request names a target of its own operation's list, still outstanding: the arrest it leads
+    to ticks that target off, so another operation's (or one already arrested or closed) would be
+    credited to the wrong work."""
+    target = request.target
+    if target is None:
+        return
+    if target.operation_id != request.operation_id:
+        listed = f"{target} is on {target.operation.code}'s list"
+        raise ValidationError({"target": f"{listed}: choose that operation for the request."})
+    if target.status != OperationTarget.Status.OUTSTANDING:
+        raise ValidationError(
+            {"target": f"{target} is {target.get_status_display().lower()}, not outstanding."}
+        )
+
+
 @transaction.atomic
 def request_receive(*, actor, reason="", **fields):
     """Log a new request. Forensic-hit arrests are due 48 h after receipt unless a deadline is given."""
@@ -103,6 +127,7 @@ def request_receive(*, actor, reason="", **fields):
         # Out of range, received_at is refused by full_clean below, before any sum could overflow.
         request.due_by = default_due_by(request.kind, request.received_at)
     request.full_clean()
+    _target_check(request)
     request.priority_score, request.grade, _ = priority_compute(request=request)
     request.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=request, reason=reason)

@@ -111,3 +111,46 @@ def test_no_arrest_leaves_the_target_outstanding(api, mission_user):
 
     wanted.refresh_from_db()
     assert wanted.status == "outstanding"
+
+
+def test_a_request_cannot_name_another_operations_target(api, mission_user):
+    captiva = target(mission_user, "CAPTIVA", "N0044444")
+    before = Request.objects.count()
+
+    response = api.as_user(mission_user).post(
+        "/api/requests/",
+        {
+            "kind": "npu_arrest",
+            "area": "BE",
+            "requested_by": "PC 1",
+            "operation": "GUARDIAN",
+            "target": captiva.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "CAPTIVA's list" in str(response.json()["target"])
+    assert Request.objects.count() == before
+
+
+def test_a_request_cannot_name_a_target_no_longer_outstanding(api, mission_user):
+    named = target(mission_user, "GUARDIAN", "N0055555")
+    services.operation_target_save(actor=mission_user, target=named, status="closed")
+    before = Request.objects.count()
+
+    response = api.as_user(mission_user).post(
+        "/api/requests/",
+        {
+            "kind": "npu_arrest",
+            "area": "BE",
+            "requested_by": "PC 1",
+            "operation": "GUARDIAN",
+            "target": named.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "closed, not outstanding" in str(response.json()["target"])
+    assert Request.objects.count() == before
