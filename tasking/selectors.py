@@ -13,11 +13,7 @@ def request_list():
 
 def triage_queue():
     """Requests awaiting assessment: highest priority first, then the nearest deadline."""
-    return (
-        request_list()
-        .filter(state=Request.State.RECEIVED)
-        .order_by(*Request.TRIAGE_ORDER)
-    )
+    return request_list().filter(state=Request.State.RECEIVED).order_by(*Request.TRIAGE_ORDER)
 
 
 def mission_list():
