@@ -1,29 +1,24 @@
 """The hot grids' patrol schedule, the visits that satisfy it, compliance and the gaps where no
 visit came, with the request raised to cover one."""
 
-import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from operations.audit import audit_record
-from operations.dates import day_in_range, day_out_of_range_message
 from operations.events import event_emit
 from operations.exceptions import Conflict
 from operations.models import AuditEntry, Operation
 
 from ..models import HotGrid, PatrolVisit, RequestKind, ScheduledPatrol
-from ..models.patrols import FUTURE_ALLOWANCE
 from ..models.periods import LONDON
+from .patrol_visits import MAX_VISIT_LENGTH as MAX_VISIT_LENGTH
+from .patrol_visits import day_text, visit_bounds_check
 from .periods import period_for
-
-# A hot-spot patrol lasts minutes and an officer's shift at most about 12 hours: a longer visit is a
-# mistyped date or a GPS unit left running in the grid, and would swamp the dosage figures.
-MAX_VISIT_LENGTH = timedelta(hours=12)
 
 
 def _arrival_deadline(operation, starts_at, ends_at):
@@ -125,7 +120,7 @@ def patrol_visit_log(
     """Record a visit; any scheduled patrol it satisfies becomes compliant. A visit counts for a
     patrol when the officer was in the grid at some moment from the scheduled start up to the
     operation's arrival deadline (Guardian: 24 h after the start, inclusive; others: the window's end)."""
-    _visit_bounds_check(grid=grid, arrived_at=arrived_at, left_at=left_at)
+    visit_bounds_check(grid=grid, arrived_at=arrived_at, left_at=left_at)
     visit = PatrolVisit(
         grid=grid, resource=resource, officer_reference=officer_reference, arrived_at=arrived_at,
         left_at=left_at, source=source, import_key=import_key,
@@ -157,63 +152,21 @@ def patrol_visit_log(
     return visit
 
 
-def _day_text(day):
-    return f"{day.day} {day:%b %Y}"
-
-
-def _length_text(length):
-    """12 h 30 s → "12 hours 1 minute": rounded up, so a refused length never reads as the limit."""
-    days, minutes = divmod(math.ceil(length / timedelta(minutes=1)), 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    units = ((days, "day"), (hours, "hour"), (minutes, "minute"))
-    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
-
-
-def _visit_bounds_check(*, grid, arrived_at, left_at):
-    """A ValidationError on each field of a visit that cannot have happened: outside the app's dates,
-    in the future, longer than a shift, or on a grid that was not active at the time."""
-    # The days in the times' own zones: a zone's few hours do not matter against the app's range,
-    # and converting a year-1 time to London would fall off the start of the calendar.
-    errors = {
-        field: day_out_of_range_message(value.date())
-        for field, value in (("arrived_at", arrived_at), ("left_at", left_at))
-        if not day_in_range(value.date())
-    }
-    if errors:
-        raise ValidationError(errors, code="date_out_of_range")
-    latest = timezone.now() + FUTURE_ALLOWANCE
-    for field, value in (("arrived_at", arrived_at), ("left_at", left_at)):
-        if value > latest:
-            errors[field] = f"Cannot be in the future (it is now {timezone.localtime():%d %b %Y %H:%M})."
-    # In UTC: two datetimes in the same zone subtract by wall clock, an hour out across a clock change.
-    length = left_at.astimezone(UTC) - arrived_at.astimezone(UTC)
-    if length > MAX_VISIT_LENGTH:
-        errors.setdefault(
-            "left_at",
-            f"A visit lasts at most {_length_text(MAX_VISIT_LENGTH)}, an officer's shift; this one is "
-            f"{_length_text(length)}: check the arrival and departure dates.",
-        )
-    first, last = timezone.localdate(arrived_at), timezone.localdate(left_at)
-    # A visit counts when it overlaps the grid's active days, as it would overlap a patrol there.
-    if last < grid.active_from or (grid.active_to and first > grid.active_to):
-        until = f" to {_day_text(grid.active_to)}" if grid.active_to else ""
-        tense = "was" if grid.active_to and grid.active_to < timezone.localdate() else "is"
-        errors["grid"] = (
-            f"{grid.code} {grid.name} {tense} active from {_day_text(grid.active_from)}{until}: "
-            f"a visit on {_day_text(first)} is outside those dates."
-        )
-    if errors:
-        raise ValidationError(errors)
-
-
 def patrol_gaps_detect(*, now=None):
     """Emit ``patrol.gap`` once for each scheduled patrol whose arrival deadline passed with no
-    compliant visit. Claimed with a conditional update, so each gap is announced once."""
+    compliant visit. Claimed with a conditional update, so each gap is announced once. A patrol on
+    a day its grid was no longer (or not yet) active is no gap: the grid was not to be patrolled."""
     now = now or timezone.now()
     flagged = []
-    candidates = ScheduledPatrol.objects.filter(
-        arrive_by__lt=now, compliant_visit__isnull=True, gap_flagged_at__isnull=True
-    ).values_list("pk", flat=True)
+    candidates = (
+        ScheduledPatrol.objects.filter(
+            arrive_by__lt=now, compliant_visit__isnull=True, gap_flagged_at__isnull=True
+        )
+        .annotate(day=TruncDate("starts_at", tzinfo=LONDON))
+        .exclude(grid__active_to__lt=F("day"))
+        .exclude(grid__active_from__gt=F("day"))
+        .values_list("pk", flat=True)
+    )
     for patrol_id in list(candidates):
         with transaction.atomic():
             if not ScheduledPatrol.objects.filter(pk=patrol_id, gap_flagged_at__isnull=True).update(
@@ -246,7 +199,21 @@ def patrol_gap_cover(*, actor, patrol, reason=""):
         raise Conflict(f"{patrol} was patrolled: there is no gap to cover.")
     if patrol.cover_request_id:
         raise Conflict(f"Cover for {patrol} was already requested ({patrol.cover_request.reference}).")
-    grid = patrol.grid
+    grid, day = patrol.grid, patrol.starts_at.astimezone(LONDON).date()
+    if grid.active_to and grid.active_to < day:
+        raise Conflict(
+            f"{patrol} is not a gap: hot grid {grid.code} was retired, its last active day being "
+            f"{day_text(grid.active_to)}, before this patrol's day."
+        )
+    if grid.active_from > day:
+        raise Conflict(
+            f"{patrol} is not a gap: hot grid {grid.code} is active only from {day_text(grid.active_from)}."
+        )
+    if patrol.arrive_by >= timezone.now():
+        raise Conflict(
+            f"{patrol} is not a gap: the patrol can still be made until "
+            f"{timezone.localtime(patrol.arrive_by):%a %d %b %H:%M}."
+        )
     request = request_receive(
         actor=actor,
         kind=RequestKind.PATROL_SUPPORT,

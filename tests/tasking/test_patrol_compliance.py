@@ -218,7 +218,7 @@ def test_covering_a_gap_raises_one_patrol_support_request_for_the_grids_npu(miss
 
 @time_machine.travel(local(2026, 6, 11, 8, 0), tick=False)
 def test_a_gap_cover_request_stays_in_its_grids_npu(mission_user, supervisor):
-    grid = grid_make(area="SW")
+    grid = grid_make(area="SW", operation="VIBRANT")  # a gap by 20:00 on the 10th
     schedule(DAY)
     request = services.patrol_gap_cover(actor=mission_user, patrol=only_patrol(grid))
 
