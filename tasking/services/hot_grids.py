@@ -1,7 +1,7 @@
 """Hot grids: creating and changing one with its patrol windows, and deleting one that has no
 patrol history."""
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -11,15 +11,26 @@ from operations.exceptions import Conflict
 from operations.models import AuditEntry
 
 from ..geo import geometry_validate
-from ..models import HotGrid, PatrolVisit, PatrolWindow, ScheduledPatrol
+from ..models import HotGrid, PatrolTrial, PatrolVisit, PatrolWindow, ScheduledPatrol
+from .grid_schedule import (
+    orphans_relink,
+    patrols_after_retirement_remove,
+    patrols_of_windows_remove,
+)
+from .patrols import patrol_schedule_for
 
 
 @transaction.atomic
 def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason="", **fields):
     """Create or change a hot grid. The geometry is validated (closed rings, no self-intersection,
     inside the force's plausible area); ``windows`` replaces the patrol windows when given, as a
-    list of dicts {weekdays, start_time, end_time}."""
+    list of dicts {weekdays, start_time, end_time}.
+
+    Scheduled patrols that no longer apply and that nobody has worked on (no compliant visit, no
+    cover request) are removed with the change: those of a removed window not yet started, and
+    those after the grid's last active day when it is retired. The count is audited."""
     creating = grid is None
+    stored = None if creating else _stored(grid)
     grid = grid or HotGrid()
     changes = {}
     for name, value in fields.items():
@@ -28,17 +39,22 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
         setattr(grid, name, value)
     geometry = geometry_validate(grid.geometry)
     grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat = geometry.bounds
-    if not creating and "trial_arm" in changes:
-        _refuse_arm_change_in_started_trial(actor, grid)
+    _refuse_arm_change_in_started_trial(stored, grid)
     grid.full_clean()
     grid.save()
     if offence_groups is not None:
         grid.offence_groups.set(offence_groups)
+    removed = 0
     if windows is not None:
-        _windows_replace(grid, windows, changes)
+        removed += _windows_replace(grid, windows, changes, regenerate=not creating)
+    if stored is not None and _retired_earlier(stored["active_to"], grid.active_to):
+        removed += patrols_after_retirement_remove(grid)
+    audit_changes = {k: v for k, v in changes.items() if k != "geometry"}
+    if removed:
+        audit_changes["scheduled_patrols_removed"] = removed
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
-        obj=grid, changes={k: v for k, v in changes.items() if k != "geometry"}, reason=reason,
+        obj=grid, changes=audit_changes, reason=reason,
     )  # fmt: skip
     if changes and not creating:
         # A grid moved to another NPU or operation moves its patrols' and visits' figures too.
@@ -48,6 +64,17 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
             aggregate=grid,
         )
     return grid
+
+
+def _stored(grid):
+    """The grid's stored operation, arm and last day, its row locked: the caller's copy may be stale."""
+    return (
+        HotGrid.objects.select_for_update().values("operation_id", "trial_arm", "active_to").get(pk=grid.pk)
+    )
+
+
+def _retired_earlier(old, new):
+    return new is not None and (old is None or new < old)
 
 
 def _attnames(changes):
@@ -99,31 +126,52 @@ def _refuse_delete(grid, patrols, visits):
     )
 
 
-def _windows_replace(grid, windows, changes):
-    """Make the grid's windows exactly ``windows``: identical ones are kept, others removed
-    (patrols already scheduled on a removed window keep their history) or added."""
+def _windows_replace(grid, windows, changes, *, regenerate):
+    """Make the grid's windows exactly ``windows``: identical ones are kept, others removed or
+    added. A removed window's patrols not yet started and not worked on are removed (those already
+    started keep their history), and on a change the current period's schedule is made again for
+    the added ones. Returns the number of patrols removed."""
 
     def signature(weekdays, start, end):
-        return (tuple(sorted(weekdays)), start, end)
+        return (tuple(sorted(set(weekdays))), start, end)
 
     existing = {signature(w.weekdays, w.start_time, w.end_time): w for w in grid.windows.all()}
-    wanted = []
+    wanted = {}
     for window in windows:
         item = PatrolWindow(grid=grid, **window)
         item.full_clean()
-        wanted.append(item)
-    keep = {signature(w.weekdays, w.start_time, w.end_time) for w in wanted}
-    removed = [w for key, w in existing.items() if key not in keep]
-    added = [w for w in wanted if signature(w.weekdays, w.start_time, w.end_time) not in existing]
+        key = signature(item.weekdays, item.start_time, item.end_time)
+        if key in wanted:
+            raise ValidationError({"windows": f"The window {item} is given twice."})
+        wanted[key] = item
+    removed = [w for key, w in existing.items() if key not in wanted]
+    added = [w for key, w in wanted.items() if key not in existing]
+    if not (removed or added):
+        return 0
+    count = patrols_of_windows_remove(grid, removed)
     for window in removed:
         window.delete()
     for window in added:
         window.save()
-    if removed or added:
-        changes["windows"] = [[str(w) for w in removed], [str(w) for w in added]]
+    changes["windows"] = [[str(w) for w in removed], [str(w) for w in added]]
+    if regenerate:
+        patrol_schedule_for()
+        count += orphans_relink(grid, added)
+    return count
 
 
-def _refuse_arm_change_in_started_trial(actor, grid):
-    trial = getattr(grid.operation, "trial", None) if grid.operation_id else None
-    if trial is not None and trial.has_started():
-        raise Conflict(f"The {grid.operation} trial started on {trial.starts_on}: its arms are locked.")
+def _refuse_arm_change_in_started_trial(stored, grid):
+    """Once an operation's trial has started its arms are locked: no grid joins it with an arm,
+    changes arm in it, or leaves it with one (the way round the lock through another operation)."""
+    old_operation, old_arm = (stored["operation_id"], stored["trial_arm"]) if stored else (None, "")
+    new_operation, new_arm = grid.operation_id, grid.trial_arm
+    if old_operation == new_operation:
+        touched = [new_operation] if old_arm != new_arm else []
+    else:
+        touched = [op for op, arm in ((old_operation, old_arm), (new_operation, new_arm)) if arm]
+    for trial in PatrolTrial.objects.filter(operation_id__in=[op for op in touched if op]):
+        if trial.has_started():
+            raise Conflict(
+                f"The {trial.operation} trial started on {trial.starts_on}: its arms are locked.",
+                current_state="started",
+            )

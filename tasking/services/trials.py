@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from operations.audit import audit_record
@@ -12,6 +13,7 @@ from operations.exceptions import Conflict
 from operations.models import AuditEntry
 
 from ..models import HotGrid, PatrolTrial
+from .grid_schedule import day_start, patrols_remove, unworked_patrols
 
 
 def _assign(grids, seed, stratum):
@@ -60,24 +62,46 @@ def hot_grids_randomise(*, actor, operation, seed, starts_on=None, today=None):
     return _randomise(actor=actor, operation=operation, seed=seed, starts_on=starts_on or today)
 
 
+def active_on(day):
+    """Grids active on local date ``day``: the ones a trial starting that day randomises."""
+    return Q(active_from__lte=day) & (Q(active_to__isnull=True) | Q(active_to__gte=day))
+
+
 @transaction.atomic
 def _randomise(*, actor, operation, seed, starts_on):
-    grids = list(HotGrid.objects.filter(operation=operation).select_related("area").order_by("code"))
+    """Grids active on the start day are assigned; others of the operation (retired before it, or
+    not yet active) are left out of both arms. A grid put in control loses its patrols from the
+    start on that nobody has worked on (no compliant visit, no cover request): control is business
+    as usual, and a patrol left on it would count as a gap in the control arm's read-out."""
+    grids = list(
+        HotGrid.objects.filter(active_on(starts_on), operation=operation)
+        .select_related("area")
+        .order_by("code")
+    )
     if not grids:
-        raise Conflict(f"{operation} has no hot grids to randomise.")
+        raise Conflict(f"{operation} has no hot grids active on {starts_on:%d %b %Y} to randomise.")
     strata = defaultdict(list)
     for grid in grids:
         strata[grid.area.code].append(grid)
     arms = {}
     for stratum, members in sorted(strata.items()):
         arms.update(_assign(members, seed, stratum))
-    for grid in grids:
-        if grid.trial_arm != arms[grid.pk]:
-            old, grid.trial_arm = grid.trial_arm, arms[grid.pk]
+    outside = HotGrid.objects.filter(operation=operation).exclude(pk__in=arms).exclude(trial_arm="")
+    for grid in [*grids, *outside]:
+        arm = arms.get(grid.pk, "")
+        changes = {}
+        if grid.trial_arm != arm:
+            changes["trial_arm"] = [grid.trial_arm, arm]
+            grid.trial_arm = arm
             grid.save(update_fields=["trial_arm"])
+        if arm == HotGrid.Arm.CONTROL:
+            removed = patrols_remove(unworked_patrols(grid=grid, starts_at__gte=day_start(starts_on)))
+            if removed:
+                changes["scheduled_patrols_removed"] = removed
+        if changes:
             audit_record(
-                actor=actor, action=AuditEntry.Action.UPDATE, obj=grid,
-                changes={"trial_arm": [old, grid.trial_arm]}, reason=f"randomised with seed {seed}",
+                actor=actor, action=AuditEntry.Action.UPDATE, obj=grid, changes=changes,
+                reason=f"randomised with seed {seed}",
             )  # fmt: skip
     trial, _ = PatrolTrial.objects.update_or_create(
         operation=operation,
@@ -92,8 +116,12 @@ def _randomise(*, actor, operation, seed, starts_on):
 
 
 def trial_balance(operation):
-    """Per NPU: grids in each arm, with their share of crime and harm."""
+    """Per NPU: grids in each arm, with their share of crime and harm. The grids counted are the
+    ones the randomisation assigns: active on the trial's start day (today before any trial)."""
+    trial = PatrolTrial.objects.filter(operation=operation).first()
+    day = trial.starts_on if trial is not None else timezone.localdate()
     rows = defaultdict(lambda: {"treatment": 0, "control": 0, "unassigned": 0})
-    for area_code, arm in HotGrid.objects.filter(operation=operation).values_list("area__code", "trial_arm"):
+    grids = HotGrid.objects.filter(active_on(day), operation=operation)
+    for area_code, arm in grids.values_list("area__code", "trial_arm"):
         rows[area_code][arm or "unassigned"] += 1
     return [{"area": code, **counts} for code, counts in sorted(rows.items())]
