@@ -12,7 +12,7 @@ from operations.models import Resource
 
 from .forms import DATETIME_FORMAT, DateTimeLocalInput, KeyboardFormMixin
 from .models import HotGrid
-from .services.patrols import MAX_VISIT_LENGTH
+from .services.patrol_visits import MAX_VISIT_LENGTH
 
 
 class PatrolVisitForm(KeyboardFormMixin, forms.Form):

@@ -16,7 +16,6 @@ from operations.models import AuditEntry, Operation
 
 from ..models import HotGrid, PatrolVisit, RequestKind, ScheduledPatrol
 from ..models.periods import LONDON
-from .patrol_visits import MAX_VISIT_LENGTH as MAX_VISIT_LENGTH
 from .patrol_visits import day_text, visit_bounds_check
 from .periods import period_for
 

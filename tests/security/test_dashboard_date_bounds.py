@@ -8,33 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from performance import reporting
+from tests.security.clients import OUTSIDE, api_as, page_says, signed_in
 
-OUTSIDE = "is outside the dates this app covers"
 NPU = "/dashboards/npu/"
 BENCHMARKS = "/api/benchmarks/"
 PATROLS = "/dashboards/patrols/"
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
-
-
-def page_says(response, *texts):
-    html = response.content.decode()
-    return all(text in html for text in texts)
 
 
 # -- period expressions -------------------------------------------------------------------------

@@ -9,34 +9,13 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from operations.dates import FIRST_DAY, LAST_DAY
 from tasking import services
 from tasking.models import Mission, TaskingPeriod, TrmMeeting
+from tests.security.clients import OUTSIDE, api_as, page_says, signed_in
 from tests.tasking.factories import resource
-
-OUTSIDE = "is outside the dates this app covers"
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
-
-
-def page_says(response, *texts):
-    html = response.content.decode()
-    return all(text in html for text in texts)
-
 
 # -- tasking periods: the allocation board, allocating, opening a meeting --------------------------
 

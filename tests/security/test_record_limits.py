@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from operations.models import Area, Operation, Resource, TacticalPriority
@@ -22,16 +21,9 @@ from ..tasking.factories import (
     nothing_saved,
     reference_data_once,  # noqa: F401
 )
+from .clients import OUTSIDE, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data_once")]
-
-OUTSIDE = "is outside the dates this app covers"
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # -- requests ---------------------------------------------------------------------------------------

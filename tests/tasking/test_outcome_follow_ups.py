@@ -8,6 +8,7 @@ from tasking import services
 from tasking.models import Mission, Outcome, Request
 
 from .factories import (
+    VALID,
     midday,  # noqa: F401
     mission_make,
     post,
@@ -113,44 +114,23 @@ def test_no_arrest_leaves_the_target_outstanding(api, mission_user):
     assert wanted.status == "outstanding"
 
 
-def test_a_request_cannot_name_another_operations_target(api, mission_user):
-    captiva = target(mission_user, "CAPTIVA", "N0044444")
+@pytest.mark.parametrize(
+    ("operation", "status", "says"),
+    [("CAPTIVA", "outstanding", "CAPTIVA's list"), ("GUARDIAN", "closed", "closed, not outstanding")],
+    ids=["another operation's", "no longer outstanding"],
+)
+def test_a_request_names_only_an_outstanding_target_of_its_own(api, mission_user, operation, status, says):
+    named = target(mission_user, operation, "N0044444")
+    if status != "outstanding":
+        services.operation_target_save(actor=mission_user, target=named, status=status)
     before = Request.objects.count()
 
     response = api.as_user(mission_user).post(
         "/api/requests/",
-        {
-            "kind": "npu_arrest",
-            "area": "BE",
-            "requested_by": "PC 1",
-            "operation": "GUARDIAN",
-            "target": captiva.pk,
-        },
+        {**VALID, "operation": "GUARDIAN", "target": named.pk},
         format="json",
     )
 
     assert response.status_code == 400
-    assert "CAPTIVA's list" in str(response.json()["target"])
-    assert Request.objects.count() == before
-
-
-def test_a_request_cannot_name_a_target_no_longer_outstanding(api, mission_user):
-    named = target(mission_user, "GUARDIAN", "N0055555")
-    services.operation_target_save(actor=mission_user, target=named, status="closed")
-    before = Request.objects.count()
-
-    response = api.as_user(mission_user).post(
-        "/api/requests/",
-        {
-            "kind": "npu_arrest",
-            "area": "BE",
-            "requested_by": "PC 1",
-            "operation": "GUARDIAN",
-            "target": named.pk,
-        },
-        format="json",
-    )
-
-    assert response.status_code == 400
-    assert "closed, not outstanding" in str(response.json()["target"])
+    assert says in str(response.json()["target"])
     assert Request.objects.count() == before
