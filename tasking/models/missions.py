@@ -210,17 +210,29 @@ class Outcome(MissionCoordinates):
     def has_finds(self):
         return any(getattr(self, name) for name in self.FIND_FIELDS) or bool(self.other_finds.strip())
 
-    def clean(self):
-        kind = self.mission.kind
+    @classmethod
+    def kind_problem(cls, result, kind):
+        """Why ``result`` cannot end a mission of ``kind``, or None when it can."""
+        curfew = {cls.Result.CURFEW_COMPLIED, cls.Result.CURFEW_BREACHED}
+        warrant = {cls.Result.WARRANT_FINDS, cls.Result.WARRANT_NO_FINDS}
+        problem = None
+        if result in curfew and kind != RequestKind.CURFEW_CHECK:
+            problem = "Curfew results are only for curfew checks."
+        elif kind == RequestKind.CURFEW_CHECK and result not in curfew | {cls.Result.ABORTED}:
+            problem = "A curfew check ends complied, breached or aborted."
+        if result in warrant and kind not in WARRANT_KINDS:
+            problem = "Warrant results are only for warrant missions."
+        return problem
+
+    @classmethod
+    def kinds_for(cls, result):
+        """The mission kinds ``result`` can end (``kind_problem`` is None for each)."""
+        return [kind for kind in RequestKind.values if cls.kind_problem(result, kind) is None]
+
+    def own_problems(self):
+        """{field: message} for the rules the outcome keeps whatever its mission: the result, the
+        counts, the finds and the time (not yet the mission's kind or its request's receipt)."""
         errors = {}
-        curfew = {self.Result.CURFEW_COMPLIED, self.Result.CURFEW_BREACHED}
-        warrant = {self.Result.WARRANT_FINDS, self.Result.WARRANT_NO_FINDS}
-        if self.result in curfew and kind != RequestKind.CURFEW_CHECK:
-            errors["result"] = "Curfew results are only for curfew checks."
-        elif kind == RequestKind.CURFEW_CHECK and self.result not in curfew | {self.Result.ABORTED}:
-            errors["result"] = "A curfew check ends complied, breached or aborted."
-        if self.result in warrant and kind not in WARRANT_KINDS:
-            errors["result"] = "Warrant results are only for warrant missions."
         if self.result == self.Result.ARRESTED and self.arrests < 1:
             errors["arrests"] = "An arrest outcome needs at least one arrest."
         if self.result == self.Result.WARRANT_FINDS and not self.has_finds:
@@ -229,18 +241,30 @@ class Outcome(MissionCoordinates):
             errors["result"] = "Finds are recorded: use 'Warrant executed – finds'."
         if self.completed_at and self.completed_at > timezone.now() + timedelta(minutes=5):
             errors["completed_at"] = "Cannot be in the future."
-        # Nor before the request that asked for it: a slip of the year would otherwise rewrite a
-        # closed (perhaps published) period's figures. To the minute, as the forms give times.
-        received = self.mission.request.received_at if self.mission.request_id else None
-        if self.completed_at and received and self.completed_at < received.replace(second=0, microsecond=0):
-            errors["completed_at"] = (
-                f"Cannot be before the request was received ({timezone.localtime(received):%d %b %Y %H:%M})."
-            )
         # The check constraint "outcome_finds_not_negative", said here per field and without a
         # query: the services validate with validate_constraints=False.
         for name in ("drugs_class_a_grams", "drugs_class_b_grams", "drugs_class_c_grams", "cash_gbp"):
             if (getattr(self, name) or 0) < 0:
                 errors[name] = "Cannot be negative."
+        return errors
+
+    def clean(self):
+        errors = {}
+        problem = self.kind_problem(self.result, self.mission.kind)
+        if problem:
+            errors["result"] = problem
+        own = self.own_problems()
+        completed_at = own.pop("completed_at", None)
+        errors.update(own)  # a finds rule outranks the kind rule on "result"
+        # Nor before the request that asked for it: a slip of the year would otherwise rewrite a
+        # closed (perhaps published) period's figures. To the minute, as the forms give times.
+        received = self.mission.request.received_at if self.mission.request_id else None
+        if self.completed_at and received and self.completed_at < received.replace(second=0, microsecond=0):
+            completed_at = (
+                f"Cannot be before the request was received ({timezone.localtime(received):%d %b %Y %H:%M})."
+            )
+        if completed_at:
+            errors["completed_at"] = completed_at
         if errors:
             raise ValidationError(errors)
 
