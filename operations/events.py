@@ -149,9 +149,7 @@ def event_emit(event_type, *, payload, aggregate=None):
     """Write an event in the current transaction; it is dispatched after commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("event_emit must run inside the transaction that makes the change.")
-    # Every process registers every consumer when its apps load, so an event type nobody listens
-    # to is recorded as already processed: no task is sent just to find that out.
-    listened = bool(_consumers.get(event_type))
+    listened = event_listened(event_type)
     event = Event.objects.create(
         type=event_type,
         payload=payload,
@@ -160,8 +158,21 @@ def event_emit(event_type, *, payload, aggregate=None):
         processed_at=None if listened else timezone.now(),
     )
     if listened:
-        transaction.on_commit(lambda: _enqueue(event.pk))
+        event_dispatch_on_commit(event.pk)
     return event
+
+
+def event_listened(event_type):
+    """Whether any consumer listens to ``event_type``. Every process registers every consumer
+    when its apps load, so an event type nobody listens to is stored as already processed: no
+    task is sent just to find that out."""
+    return bool(_consumers.get(event_type))
+
+
+def event_dispatch_on_commit(event_id):
+    """Dispatch ``event_id`` once the current transaction commits: for a service that writes its
+    event row itself, in one statement with its change, as ``event_emit`` does for the others."""
+    transaction.on_commit(lambda: _enqueue(event_id))
 
 
 def _enqueue(event_id):

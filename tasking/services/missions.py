@@ -4,7 +4,7 @@ one outbox event, in one transaction; an illegal move or a stale version is a 40
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from operations.audit import audit_record
@@ -14,6 +14,7 @@ from operations.models import AuditEntry
 from operations.roles import Role, has_role
 
 from ..models import Mission, MissionTransition, OperationTarget, Outcome, RequestKind
+from .outcome_statement import outcome_log_statement
 from .periods import capacity_used, period_for, period_for_day, resource_period_locked
 
 S = Mission.State
@@ -190,7 +191,14 @@ def mission_log_outcome(*, actor, mission, expected_version=None, allow_before_s
 
     The outcome cannot be dated before the mission was started. ``allow_before_start`` is only for
     the demo data builder: it replays past periods, and the start it records is stamped with the
-    time the demo is built."""
+    time the demo is built.
+
+    On PostgreSQL the usual case is written in one statement (``outcome_statement``); whenever
+    that statement does not apply or changes nothing, the steps below run and say why."""
+    if connection.vendor == "postgresql" and not allow_before_start:
+        done = _log_outcome_in_one_statement(actor, mission, expected_version, fields)
+        if done is not None:
+            return done
     mission = mission_locked(mission, expected_version, wanted=S.COMPLETED)
     _check_move(mission, S.COMPLETED)
     outcome = Outcome.of(mission, logged_by=actor, **fields)
@@ -218,6 +226,27 @@ def mission_log_outcome(*, actor, mission, expected_version=None, allow_before_s
     if outcome.result == Outcome.Result.CURFEW_BREACHED:
         _raise_breach_follow_up(actor, mission, outcome)
     return outcome
+
+
+def _log_outcome_in_one_statement(actor, mission, expected_version, fields):
+    """The outcome through ``outcome_log_statement`` when its fields are valid on their own and
+    it raises no follow-up; None when the general path must run (and find any error)."""
+    now = timezone.now()
+    outcome = Outcome(logged_by=actor, logged_at=now, **{"completed_at": now, **fields})
+    if outcome.result == Outcome.Result.CURFEW_BREACHED:
+        return None  # raises a follow-up request: the general path does that
+    try:
+        outcome.clean_fields(exclude=["mission", "area", "operation", "logged_by", "mission_kind"])
+    except ValidationError:
+        return None
+    if outcome.own_problems():
+        return None
+    version = int(expected_version) if expected_version is not None else None
+    if version is not None and not 0 < version < 2**31:
+        return None  # no mission has it: the general path says the version is stale
+    return outcome_log_statement(
+        actor=actor, mission_id=mission.pk, outcome=outcome, expected_version=version, now=now
+    )
 
 
 def _mark_targets_arrested(mission, outcome):
