@@ -1,5 +1,7 @@
 """Tasking endpoints: declared querysets, serializers and filtersets; every write is a service."""
 
+from functools import cache
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -22,6 +24,14 @@ ERRORS = {
     404: OpenApiResponse(description="Not found."),
     409: OpenApiResponse(s.ConflictSerializer, description="Illegal transition, stale version or full."),
 }
+
+
+@cache
+def shared_serializer(serializer_class):
+    """One instance of ``serializer_class``, its fields built once per process, for
+    ``run_validation(data)`` and ``to_representation(instance)``: both keep no state on the
+    serializer, so one instance serves every request (only for serializers that use no context)."""
+    return serializer_class()
 
 
 def responses(ok_status, serializer):
@@ -90,14 +100,14 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     def _act(self, input_serializer, service, **extra):
         # The busiest writes of the day: the mission is read once, by the service, locked with
         # its related rows (a mission that does not exist is a 404 from there), and the answer
-        # is the service's own updated mission and new outcome, not a second read.
+        # is the service's own updated mission and new outcome, not a second read. The input is
+        # validated and the answer written by one serializer of each class built once
+        # (``shared_serializer``): building a model serializer's fields costs as much as the write.
         try:
             pk = int(self.kwargs["pk"])
         except ValueError:
             raise Http404 from None
-        data = input_serializer(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = dict(shared_serializer(input_serializer).run_validation(self.request.data))
         version = fields.pop("version", None)
         try:
             done = service(
@@ -105,7 +115,8 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except Mission.DoesNotExist:
             raise Http404 from None
-        return Response(self.get_serializer(done if isinstance(done, Mission) else done.mission).data)
+        mission = done if isinstance(done, Mission) else done.mission
+        return Response(shared_serializer(s.MissionSerializer).to_representation(mission))
 
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
