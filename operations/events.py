@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Event, EventDelivery
@@ -104,11 +105,16 @@ def _deliver_chunk(events):
     EventDelivery.objects.bulk_create(
         [EventDelivery(event=event, consumer=name, delivered_at=now) for event, name in delivered]
     )
+    # Every event of the chunk was tried once more: those without an error are processed (one
+    # statement for the lot), the others keep their error for the sweep.
+    Event.objects.filter(pk__in=[event.pk for event in events if event.pk not in errors]).update(
+        processed_at=now, attempts=F("attempts") + 1, last_error=""
+    )
     for event in events:
-        event.attempts += 1
-        event.last_error = "\n".join(errors.get(event.pk, []))
-        event.processed_at = None if event.pk in errors else now
-    Event.objects.bulk_update(events, ["processed_at", "attempts", "last_error"])
+        if event.pk in errors:
+            Event.objects.filter(pk=event.pk).update(
+                attempts=F("attempts") + 1, last_error="\n".join(errors[event.pk])
+            )
 
 
 def _call(consumer_name, fn, argument, events, errors):
