@@ -149,7 +149,7 @@ SOURCES = {
             Column("NPU", lambda r: _code(r.area)),
             Column("Operation", lambda r: _code(r.operation)),
             Column("State", lambda r: r.get_state_display()),
-            Column("Grade", lambda r: r.grade),
+            Column("Grade", lambda r: r.grade_now),
             Column("Received", lambda r: _local(r.received_at)),
             Column("Due", lambda r: _local(r.due_by)),
             Column("Mission", lambda r: r.mission.reference if getattr(r, "mission", None) else ""),

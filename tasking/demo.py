@@ -6,7 +6,8 @@ events. The services stamp "now" on assessments, allocations, starts and history
 ``received_at`` and ``completed_at``, and allocate into past periods by passing the period), so
 those timestamps show when the demo was built, not when the work happened. Replaying past periods
 is what ``allow_past`` (allocations and carry-overs) and ``allow_before_start`` (outcomes) are
-for: each past day is played as if it were the current one.
+for: each past day is played as if it were the current one. ``allow_closed_operation`` (requests and
+targets) lets the demo replay a closed operation's week of action (Sceptre's) as if it ran now.
 
 Volumes follow the force's board papers in ``operations/reference_data/facts.json`` (cited below
 as "facts: <fact>"); anything else is illustrative. Personal data is minimal and obviously
@@ -110,7 +111,9 @@ class _Demo(DemoPlan):
             meeting = services.trm_meeting_open(actor=self.sup, date=day, chair=self.sup, attendees=ATTENDEES)
             missions = self._review(meeting, day, period)
             for received_at, fields, resources in self.intake.get(day, []):
-                request = services.request_receive(actor=self.ms, received_at=received_at, **fields)
+                request = services.request_receive(
+                    actor=self.ms, received_at=received_at, allow_closed_operation=True, **fields
+                )
                 self.received += 1
                 missions.append(self._task(request, resources, period))
             for request in self.follow_ups.get(day, []):

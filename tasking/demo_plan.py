@@ -56,7 +56,7 @@ class DemoPlan:
             area = force if code == "WMP" else self.areas[code]
             target = services.operation_target_save(
                 actor=self.sup, operation=sceptre, area=area, rank=rank, reason=reason,
-                subject_reference=f"DEMO-S{index + 1:06d}",
+                subject_reference=f"DEMO-S{index + 1:06d}", allow_closed_operation=True,
             )  # fmt: skip
             if self.rng.random() < 0.55:  # about half are looked for during the week
                 fields = {
@@ -129,7 +129,7 @@ class DemoPlan:
             }  # fmt: skip
             if kind == K.FORENSIC_ARREST:
                 fields["forensic_hit"] = Request.ForensicHit.DNA
-            request = services.request_receive(actor=self.ms, **fields)
+            request = services.request_receive(actor=self.ms, allow_closed_operation=True, **fields)
             self.received += 1
             if index % 4 == 3:
                 self._assess(request, reject_rate=0)

@@ -19,6 +19,7 @@ from .models import (
     ThreatItem,
     TrmMeeting,
 )
+from .scoring import grade_cents_range
 
 
 class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -48,11 +49,22 @@ class RequestFilterSet(django_filters.FilterSet):
     received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     due_before = UtcIsoDateTimeFilter(field_name="due_by", lookup_expr="lt")
-    grade = django_filters.CharFilter()
+    grade = django_filters.CharFilter(method="filter_grade")
 
     class Meta:
         model = Request
         fields = ["kind", "state", "area", "operation", "grade"]
+
+    def filter_grade(self, queryset, name, value):
+        """The grade shown: of the score as of now where the list computes it (a request awaiting
+        assessment can rise a grade as its deadline nears), else the stored one."""
+        bounds = grade_cents_range(value)
+        if "score_now_cents" not in queryset.query.annotations or bounds is None:
+            return queryset.filter(grade=value)
+        low, high = bounds
+        if low is not None:
+            queryset = queryset.filter(score_now_cents__gte=low)
+        return queryset.filter(score_now_cents__lt=high) if high is not None else queryset
 
 
 class MissionFilterSet(django_filters.FilterSet):

@@ -1,19 +1,34 @@
 """Reads that span relations, with the joins they need (no N+1 in views or serializers)."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from .models import Mission, MissionTransition, Request, TaskingPeriod, ThreatItem, TrmMeeting
+from .scoring import score_cents_sql
+
+# Request.TRIAGE_ORDER with the score as of the query (``score_now_cents``) in place of the one
+# stored: a request awaiting assessment rises as its deadline nears. Its ties keep the stored
+# order's rule: the nearer deadline first, then one without any, then the longest waiting.
+TRIAGE_ORDER = [F("score_now_cents").desc(), *Request.TRIAGE_ORDER[1:]]
+
+
+def with_score_now(requests):
+    """``requests`` with ``score_now_cents``: the priority score in hundredths as of when the query
+    runs (``Request.score_now`` and ``grade_now`` read it). One expression in the same query."""
+    return requests.annotate(score_now_cents=score_cents_sql())
 
 
 def request_list():
-    return Request.objects.select_related(
+    """Every request with its score as of now, in the triage order. The score is computed when the
+    query runs, so a queryset built once (an API view's) still scores each request it serves."""
+    requests = Request.objects.select_related(
         "area", "operation", "offence_group", "assessment__assessor", "mission", "created_by"
     )
+    return with_score_now(requests).order_by(*TRIAGE_ORDER)
 
 
 def triage_queue():
-    """Requests awaiting assessment: highest priority first, then the nearest deadline."""
-    return request_list().filter(state=Request.State.RECEIVED).order_by(*Request.TRIAGE_ORDER)
+    """Requests awaiting assessment: highest priority as of now first, then the nearest deadline."""
+    return request_list().filter(state=Request.State.RECEIVED)
 
 
 def mission_list():

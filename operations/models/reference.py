@@ -215,6 +215,15 @@ class Operation(models.Model):
     def lead(self):
         return " ".join(part for part in (self.lead_rank, self.lead_name) if part)
 
+    def closed_why(self, day):
+        """Why the operation takes no new work on ``day`` ("is closed", "ended on 3 Mar 2026"), or
+        "" while it does: closed is its status, or an end date before ``day``."""
+        if self.status == self.Status.CLOSED:
+            return "is closed"
+        if self.end_date is not None and self.end_date < day:
+            return f"ended on {self.end_date.day} {self.end_date:%b %Y}"
+        return ""
+
     def clean(self):
         _check_code(self)
         _check_dates(self.start_date, self.end_date, "start_date", "end_date")

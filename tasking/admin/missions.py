@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from operations.exceptions import DomainError
 from operations.security import PersonalDataAdminAuditMixin
 
-from .. import services
+from .. import selectors, services
 from ..forms import AreaCorrectionForm
 from ..models import (
     Assessment,
@@ -37,7 +37,7 @@ class AssessmentInline(ReadOnlyMixin, admin.StackedInline):
 @admin.register(Request)
 class RequestAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMixin, admin.ModelAdmin):
     list_display = [
-        "reference", "kind", "state", "grade", "priority_score", "area", "operation",
+        "reference", "kind", "state", "grade_now", "score_now", "area", "operation",
         "subject_reference", "requested_by", "received_at", "due_by",
     ]  # fmt: skip
     list_filter = [
@@ -51,6 +51,18 @@ class RequestAdmin(PersonalDataAdminAuditMixin, ReadOnlyMixin, ReferenceSearchMi
     list_select_related = ["area", "operation"]
     inlines = [AssessmentInline]
     actions = ["correct_npu"]
+
+    def get_queryset(self, request):
+        return selectors.with_score_now(super().get_queryset(request))
+
+    # A request awaiting assessment is scored as of now, as the triage queue shows it.
+    @admin.display(description="grade", ordering="grade")
+    def grade_now(self, req):
+        return req.grade_now
+
+    @admin.display(description="priority score", ordering="score_now_cents")
+    def score_now(self, req):
+        return req.score_now
 
     @admin.action(description="Correct the NPU of the selected requests…")
     def correct_npu(self, request, queryset):

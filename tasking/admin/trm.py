@@ -1,8 +1,10 @@
 """Admin for tasking periods and resource capacity, TRM meetings and decisions, threat items and
 operation targets: every change through the services, every view of a target's subject recorded."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 
 from operations.exceptions import DomainError
@@ -162,10 +164,27 @@ class ThreatItemAdmin(AuditedFormAdmin):
         return ["raised_at", "raised_by"] if obj else ["raised_by"]  # when it was raised is history
 
 
+class OperationTargetForm(forms.ModelForm):
+    """Asks the service's own rules before saving, so a refusal (a closed operation) shows on its
+    field instead of failing the save."""
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = OperationTarget.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        names = self.changed_data if stored is not None else list(self.fields)
+        data = {name: cleaned[name] for name in names if name in cleaned}
+        for field, message in services.operation_target_problems(target=stored, data=data).items():
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 @admin.register(OperationTarget)
 class OperationTargetAdmin(PersonalDataAdminAuditMixin, AuditedFormAdmin):
-    """Targets name their subjects: each list and page shown is recorded in the audit trail."""
+    """Targets name their subjects: each list and page shown is recorded in the audit trail. A
+    target's status changes by the actions (close, reopen) or by the arrest outcome that ticks it
+    off, never by editing it: an arrested target's status, arrest time and mission go together."""
 
+    form = OperationTargetForm
     save_service = staticmethod(services.operation_target_save)
     instance_arg = "target"
     list_display = ["__str__", "operation", "area", "rank", "subject_reference", "location", "status",
@@ -175,5 +194,26 @@ class OperationTargetAdmin(PersonalDataAdminAuditMixin, AuditedFormAdmin):
     ordering = ["operation__code", "area__code", "rank"]
     date_hierarchy = "arrested_at"
     list_select_related = ["operation", "area", "arrest_mission"]
-    # Set by the arrest outcome that ticks the target off, never by hand.
-    readonly_fields = ["arrested_at", "arrest_mission"]
+    # Set by the arrest outcome that ticks the target off, or by the actions below; never typed.
+    readonly_fields = ["status", "arrested_at", "arrest_mission"]
+    actions = ["close_targets", "reopen_targets"]
+
+    def _status_set(self, request, queryset, status, done):
+        """Every selected target through the service, in one transaction: all change, or none."""
+        targets = [target for target in queryset.order_by("pk") if target.status != status]
+        try:
+            with transaction.atomic():
+                for target in targets:
+                    services.operation_target_save(actor=request.user, target=target, status=status)
+        except (DomainError, ValidationError) as exc:
+            self.message_user(request, f"Nothing changed: {error_text(exc)}", messages.ERROR)
+        else:
+            self.message_user(request, f"{len(targets)} target(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Close the selected targets (no longer sought)")
+    def close_targets(self, request, queryset):
+        self._status_set(request, queryset, OperationTarget.Status.CLOSED, "closed")
+
+    @admin.action(description="Reopen the selected targets (outstanding again)")
+    def reopen_targets(self, request, queryset):
+        self._status_set(request, queryset, OperationTarget.Status.OUTSTANDING, "reopened")

@@ -58,6 +58,11 @@ class RequestSerializer(serializers.ModelSerializer):
     )
     assessment = AssessmentSerializer(read_only=True, allow_null=True)
     mission = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # As the triage queue shows them: an unassessed request's score and grade as of now.
+    priority_score = serializers.DecimalField(
+        source="score_now", max_digits=6, decimal_places=2, read_only=True
+    )
+    grade = serializers.CharField(source="grade_now", read_only=True)
 
     class Meta:
         model = Request

@@ -3,9 +3,11 @@
 from functools import cache
 
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from operations.dates import day_check
@@ -34,6 +36,15 @@ def shared_serializer(serializer_class):
     return serializer_class()
 
 
+class ScoreNowOrdering(OrderingFilter):
+    """``?ordering=priority_score`` orders by the score the list shows: an unassessed request's
+    score as of now (``score_now_cents``), not the one stored when it arrived."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        return [term.replace("priority_score", "score_now_cents") for term in ordering or []] or ordering
+
+
 def responses(ok_status, serializer):
     return {ok_status: serializer, **ERRORS}
 
@@ -45,6 +56,7 @@ class RequestViewSet(
     queryset = selectors.request_list()
     serializer_class = s.RequestSerializer
     filterset_class = filters.RequestFilterSet
+    filter_backends = [DjangoFilterBackend, ScoreNowOrdering, SearchFilter]
     search_fields = ["subject_reference", "location", "intelligence_summary"]
     ordering_fields = ["priority_score", "due_by", "received_at"]
     read_role = Role.VIEWER

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from operations.dates import validate_in_range
 
+from ..scoring import grade_for, points
+
 RECEIVED_AHEAD = timedelta(minutes=5)
 
 
@@ -82,7 +84,8 @@ class Request(models.Model):
     requested_by = models.CharField(max_length=120, help_text="Officer or unit asking.")
     received_at = models.DateTimeField(default=timezone.now, db_index=True, validators=[validate_in_range])
     due_by = models.DateTimeField(null=True, blank=True, db_index=True, validators=[validate_in_range])
-    # Provisional until assessed, then final: what the triage queue orders by.
+    # Provisional until assessed (as of receipt: the triage queue scores it again as of now, see
+    # ``score_now``), then final.
     priority_score = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     grade = models.CharField(max_length=2, blank=True)
     follow_up_of = models.ForeignKey(
@@ -124,6 +127,21 @@ class Request(models.Model):
     @property
     def reference(self):
         return f"REQ-{self.pk:06d}" if self.pk else "REQ-new"
+
+    @property
+    def score_now(self):
+        """The priority score as of when the request was read, where the query computed it
+        (``tasking.selectors.request_list``): a request awaiting assessment is scored as of now.
+        Otherwise the stored score (as of receipt, or the assessment's)."""
+        cents = getattr(self, "score_now_cents", None)
+        return self.priority_score if cents is None else points(cents)
+
+    @property
+    def grade_now(self):
+        """The grade of ``score_now``."""
+        if getattr(self, "score_now_cents", None) is None:
+            return self.grade
+        return grade_for(self.score_now)
 
     def clean(self):
         # Every mistake at once: the form names them all in one submission.

@@ -1,6 +1,8 @@
 """The daily TRM meeting, its decisions, threat items and operations' target lists."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -125,7 +127,9 @@ class OperationTarget(models.Model):
     subject_name = models.CharField(max_length=120, blank=True)
     location = models.CharField(max_length=200, blank=True)
     area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="targets")
-    rank = models.PositiveSmallIntegerField(default=1)
+    rank = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1, message="Ranks start at 1, the top of the list.")]
+    )
     reason = models.TextField(blank=True)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.OUTSTANDING, db_index=True
@@ -146,3 +150,9 @@ class OperationTarget(models.Model):
 
     def __str__(self):
         return f"{self.operation.code} #{self.rank} {self.subject_reference or self.location}"
+
+    def clean(self):
+        # The check constraint "target_has_subject_or_location", said on a field.
+        if not (self.subject_reference or "").strip() and not (self.location or "").strip():
+            message = "Give the subject's reference or the location: a target is a person or a place."
+            raise ValidationError({"subject_reference": message})

@@ -22,6 +22,7 @@ from .periods import period_for, period_for_day, resource_period_set_capacity, r
 from .requests import priority_compute, request_area_correct, request_assess, request_receive
 from .trials import hot_grids_randomise, trial_balance
 from .trm import (
+    operation_target_problems,
     operation_target_save,
     threat_item_save,
     trm_decision_record,
@@ -43,6 +44,7 @@ __all__ = [
     "mission_log_outcome",
     "mission_not_complete",
     "mission_start",
+    "operation_target_problems",
     "operation_target_save",
     "patrol_gap_cover",
     "patrol_gaps_detect",

@@ -251,13 +251,13 @@ def _log_outcome_in_one_statement(actor, mission, expected_version, fields):
 
 def _mark_targets_arrested(mission, outcome):
     request = mission.request
+    reference = request.subject_reference.strip()
     targets = OperationTarget.objects.filter(status=OperationTarget.Status.OUTSTANDING)
     if request.target_id:
         targets = targets.filter(pk=request.target_id)
-    elif request.subject_reference and mission.operation_id:
-        targets = targets.filter(
-            operation_id=mission.operation_id, subject_reference=request.subject_reference
-        )
+    elif reference and mission.operation_id:
+        # References are typed by hand on both sides: "n0012345 " names the target N0012345.
+        targets = targets.filter(operation_id=mission.operation_id, subject_reference__iexact=reference)
     else:
         return
     for target in targets.select_for_update():

@@ -86,9 +86,9 @@ WITH m AS (
             SELECT 1 FROM {target} t
             WHERE t.status = %(outstanding)s AND (
               t.id = r.target_id
-              OR (r.target_id IS NULL AND r.subject_reference <> ''
+              OR (r.target_id IS NULL AND btrim(r.subject_reference) <> ''
                   AND t.operation_id = {mission}.operation_id
-                  AND upper(t.subject_reference) = upper(r.subject_reference))
+                  AND upper(t.subject_reference) = upper(btrim(r.subject_reference)))
             )
           ))
       )

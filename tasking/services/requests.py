@@ -25,17 +25,17 @@ from ..models import (
     Request,
     ScheduledPatrol,
 )
-
-# Weights of the priority score (0–100). Threat, risk and harm dominate; the offence group's harm
-# weight, alignment with the FTDB's tactical priorities and the time left to the deadline adjust.
-TRH_POINTS = Decimal(50)
-HARM_WEIGHT_POINTS = Decimal(20)
-HARM_WEIGHT_FULL = Decimal(500)  # a harm weight at or above this earns the full points
-ALIGNMENT_POINTS = Decimal(15)
-URGENCY_POINTS = Decimal(15)
-URGENCY_HORIZON_HOURS = Decimal(72)
-GRADE_THRESHOLDS = [(Decimal(70), "P1"), (Decimal(50), "P2"), (Decimal(30), "P3")]
-TWO = Decimal("0.01")
+from ..scoring import (
+    ALIGNMENT_POINTS,
+    PROVISIONAL_SCORES,
+    TWO,
+    deadline_cents,
+    epoch_seconds,
+    grade_for,
+    harm_cents,
+    points,
+    trh_points,
+)
 
 
 def _aligned_priorities(request, day):
@@ -52,16 +52,22 @@ def _aligned_priorities(request, day):
     return list(priorities.values_list("title", flat=True))
 
 
+def _aligned_points(request, at):
+    day = at.astimezone(timezone.get_current_timezone()).date()
+    return ALIGNMENT_POINTS if _aligned_priorities(request, day) else Decimal(0)
+
+
 def priority_compute(*, request, threat=None, risk=None, harm=None, at=None):
-    """Score, grade and components. Without scores (not yet assessed) the threat/risk/harm part
-    is taken as middling (3 each), which gives the triage queue a provisional order."""
+    """Score, grade and components as of ``at`` (default now). Without scores (not yet assessed)
+    the threat/risk/harm part is taken as middling (3 each): the provisional score that orders
+    the triage queue, which computes it the same way in the database (``tasking.scoring``)."""
     at = at or timezone.now()
     provisional = threat is None
-    scores = [3, 3, 3] if provisional else [threat, risk, harm]
-    trh = (Decimal(sum(scores)) / Decimal(15) * TRH_POINTS).quantize(TWO, ROUND_HALF_UP)
+    scores = PROVISIONAL_SCORES if provisional else [threat, risk, harm]
+    trh = trh_points(scores)
 
     harm_weight = request.offence_group.harm_weight if request.offence_group_id else Decimal(0)
-    harm_points = (min(harm_weight, HARM_WEIGHT_FULL) / HARM_WEIGHT_FULL * HARM_WEIGHT_POINTS).quantize(TWO)
+    harm_points = points(harm_cents(harm_weight))
 
     day = at.astimezone(timezone.get_current_timezone()).date()
     aligned = _aligned_priorities(request, day)
@@ -70,12 +76,12 @@ def priority_compute(*, request, threat=None, risk=None, harm=None, at=None):
     hours_left = None
     urgency_points = Decimal(0)
     if request.due_by:
-        hours_left = Decimal((request.due_by - at) / timedelta(hours=1)).quantize(TWO)
-        remaining = max(Decimal(0), min(hours_left, URGENCY_HORIZON_HOURS))
-        urgency_points = (URGENCY_POINTS * (1 - remaining / URGENCY_HORIZON_HOURS)).quantize(TWO)
+        seconds_left = epoch_seconds(request.due_by) - epoch_seconds(at)
+        hours_left = (Decimal(seconds_left) / 3600).quantize(TWO, ROUND_HALF_UP)
+        urgency_points = points(deadline_cents(seconds_left))
 
     score = trh + harm_points + alignment_points + urgency_points
-    grade = next((g for threshold, g in GRADE_THRESHOLDS if score >= threshold), "P4")
+    grade = grade_for(score)
     components = {
         "threat_risk_harm": {"points": str(trh), "scores": scores, "provisional": provisional},
         "harm_weight": {
@@ -117,16 +123,49 @@ def _target_check(request):
         )
 
 
+def operation_open_check(operation, day, work):
+    """A closed operation takes no new ``work`` ("requests", "targets"): one whose status is
+    closed, or whose end date is before ``day``. Refused on the ``operation`` field."""
+    why = operation.closed_why(day) if operation is not None else ""
+    if why:
+        raise ValidationError(
+            {"operation": f"{operation} ({operation.code}) {why}: it takes no new {work}."},
+            code="operation_closed",
+        )
+
+
 @transaction.atomic
-def request_receive(*, actor, reason="", **fields):
-    """Log a new request. Forensic-hit arrests are due 48 h after receipt unless a deadline is given."""
+def request_receive(*, actor, reason="", allow_closed_operation=False, **fields):
+    """Log a new request. Forensic-hit arrests are due 48 h after receipt unless a deadline is given.
+
+    An operation closed by the day the request was received is refused (on ``operation``), except
+    for a request that carries the operation of earlier work instead of choosing it: a curfew
+    breach's follow-up (its ``follow_up_of``, set only by ``mission_log_outcome``) and a patrol
+    gap's cover (``patrol_gap_cover``) are raised even if that operation has closed since.
+    ``allow_closed_operation`` is only for that cover and for the demo data builder, which replays
+    a closed operation's week as if it were now."""
     request = Request(created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
     if request.received_at is None:
         request.received_at = timezone.now()
+    if isinstance(request.subject_reference, str):
+        # Stored trimmed, as a target's is: an arrest ticks off the target whose reference it names.
+        request.subject_reference = request.subject_reference.strip()
     if request.due_by is None and day_in_range(request.received_at.date()):
         # Out of range, received_at is refused by full_clean below, before any sum could overflow.
         request.due_by = default_due_by(request.kind, request.received_at)
-    request.full_clean()
+    problems = {}
+    try:
+        request.full_clean()
+    except ValidationError as exc:
+        problems = exc.error_dict
+    inherited = allow_closed_operation or request.follow_up_of_id
+    if not (inherited or problems.keys() & {"operation", "received_at"}):
+        try:
+            operation_open_check(request.operation, timezone.localdate(request.received_at), "requests")
+        except ValidationError as exc:
+            problems = {**problems, **exc.error_dict}
+    if problems:
+        raise ValidationError(problems)
     _target_check(request)
     request.priority_score, request.grade, _ = priority_compute(request=request)
     request.save()
@@ -205,9 +244,10 @@ def request_area_correct(*, actor, request, area, reason):
     """Move a request logged against the wrong NPU to the right one (Supervisor or Administrator),
     with a reason. Its mission, the mission's history rows and its outcome carry the NPU too and
     move with it; the NPU's figures are recomputed for every day they touch, old NPU and new. A
-    request not yet assessed gets its provisional score again (tactical priorities can be an
-    NPU's), as of when it was received; an assessed one keeps the score its assessment stored. A
-    request raised to cover a hot-grid patrol gap is in its grid's NPU and is not moved alone."""
+    request not yet assessed keeps its provisional score but for the NPU's own part of it (a
+    tactical priority of one NPU and not the other); an assessed one keeps the score its
+    assessment stored. A request raised to cover a hot-grid patrol gap is in its grid's NPU and is
+    not moved alone."""
     if not has_role(actor, Role.SUPERVISOR):
         raise Forbidden("Only a Supervisor or an Administrator can correct a request's NPU.")
     if not (reason or "").strip():
@@ -226,7 +266,15 @@ def request_area_correct(*, actor, request, area, reason):
     before, score = request.area, (request.priority_score, request.grade)
     request.area = area
     if request.state == Request.State.RECEIVED:
-        request.priority_score, request.grade, _ = priority_compute(request=request, at=request.received_at)
+        # Only the NPU changed: the stored score changes by what the NPU is worth to it (the
+        # tactical priorities of one NPU and not the other), its other parts stay as they were.
+        now = timezone.now()
+        worth_here = _aligned_points(request, now)
+        request.area = before
+        worth_before = _aligned_points(request, now)
+        request.area = area
+        request.priority_score += worth_here - worth_before
+        request.grade = grade_for(request.priority_score)
     request.save(update_fields=["area", "priority_score", "grade"])
     changes = {"area": [before.code, area.code]}
     if (request.priority_score, request.grade) != score:

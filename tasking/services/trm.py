@@ -14,6 +14,7 @@ from operations.roles import Role, has_role
 from ..models import Mission, OperationTarget, ThreatItem, TrmDecision, TrmMeeting
 from .missions import mission_allocate, mission_cancel, mission_locked, state_label
 from .periods import period_for_day
+from .requests import operation_open_check
 
 # The longest decision the TRM records: a paragraph or two. The minutes are read aloud and printed
 # in the pack; anything longer belongs in the meeting summary or a threat item's actions.
@@ -168,7 +169,7 @@ def trm_meeting_reopen(*, actor, meeting, reason):
     return meeting
 
 
-def _save_audited(*, actor, instance, model, data, reason=""):
+def _save_audited(*, actor, instance, model, data, reason="", problems=None):
     creating = instance is None
     instance = instance or model()
     # Compare with what is stored, not with the instance: a form may have changed it already.
@@ -179,7 +180,14 @@ def _save_audited(*, actor, instance, model, data, reason=""):
         if creating or old != value:
             changes[name] = [None if creating else old, value]
         setattr(instance, name, value)
-    instance.full_clean()
+    # Every mistake at once: the caller's own rules (``problems``) with the model's.
+    problems = dict(problems or {})
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        problems = {**exc.message_dict, **problems}
+    if problems:
+        raise ValidationError(problems)
     instance.save()
     if creating or changes:
         action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
@@ -195,7 +203,55 @@ def threat_item_save(*, actor, item=None, **data):
     return _save_audited(actor=actor, instance=item, model=ThreatItem, data=data)
 
 
+TRIMMED_TARGET_FIELDS = ("subject_reference", "subject_name", "location")
+
+
+def operation_target_problems(*, target=None, data, allow_closed_operation=False):
+    """{field: message} for what adding a target (``target`` None) or changing the stored
+    ``target`` with ``data`` may not do; empty when it may. The admin's form asks before saving.
+
+    A target is marked arrested only by the arrest outcome that ticks it off
+    (``mission_log_outcome``), which records when and on which mission: its status, arrest time
+    and arrest mission are never set by hand, and an arrested target stays arrested. A target is
+    added to (or moved to) an operation that is still running."""
+    S = OperationTarget.Status
+    problems = {}
+    for name in ("arrested_at", "arrest_mission"):
+        if name in data and (target is None or data[name] != getattr(target, name)):
+            problems[name] = "Set by the arrest outcome that ticks the target off, not by hand."
+    before = S.OUTSTANDING if target is None else target.status
+    status = data.get("status", before)
+    if status != before and S.ARRESTED in (status, before):
+        if status == S.ARRESTED:
+            problems["status"] = (
+                "A target is marked arrested by logging the arrest outcome of the mission that arrested "
+                "the subject, which records when and on which mission."
+            )
+        else:
+            on = f" on {target.arrest_mission.reference}" if target.arrest_mission_id else ""
+            problems["status"] = f"{target} was arrested{on}: an arrested target stays arrested."
+    operation = data.get("operation")
+    moved = operation is not None and (target is None or operation.pk != target.operation_id)
+    if moved and not allow_closed_operation:
+        try:
+            operation_open_check(operation, timezone.localdate(), "targets")
+        except ValidationError as exc:
+            problems.update({field: " ".join(messages) for field, messages in exc.message_dict.items()})
+    return problems
+
+
 @transaction.atomic
-def operation_target_save(*, actor, target=None, **data):
-    """Add a target to an operation's list, or change it (rank, status, reason)."""
-    return _save_audited(actor=actor, instance=target, model=OperationTarget, data=data)
+def operation_target_save(*, actor, target=None, allow_closed_operation=False, **data):
+    """Add a target to an operation's list, or change it (rank, reason, or its status between
+    outstanding and closed); see ``operation_target_problems`` for what is refused. References and
+    places are stored trimmed: an arrest ticks off the target whose reference the request names.
+    ``allow_closed_operation`` is only for the demo data builder, which replays a closed
+    operation's week as if it were now."""
+    for name in TRIMMED_TARGET_FIELDS:
+        if isinstance(data.get(name), str):
+            data[name] = data[name].strip()
+    stored = None if target is None else OperationTarget.objects.select_for_update().get(pk=target.pk)
+    problems = operation_target_problems(
+        target=stored, data=data, allow_closed_operation=allow_closed_operation
+    )
+    return _save_audited(actor=actor, instance=target, model=OperationTarget, data=data, problems=problems)

@@ -61,9 +61,12 @@ class Desk:
         request_fields.setdefault("requested_by", "PC 1")
         if kind == "forensic_arrest":
             request_fields.setdefault("forensic_hit", "dna")
+        # The dashboards show closed operations' work too (Sceptre's week, Henhouse's month):
+        # replayed now, as the demo data builder replays it.
         request = services.request_receive(
             actor=self.actor, kind=kind, area=Area.objects.get(code=area),
-            operation=Operation.objects.get(code=operation) if operation else None, **request_fields,
+            operation=Operation.objects.get(code=operation) if operation else None,
+            allow_closed_operation=True, **request_fields,
         )  # fmt: skip
         services.request_assess(actor=self.actor, request=request, **ASSESSMENT)
         return Mission.objects.get(request=request)

@@ -71,7 +71,7 @@ def test_the_sceptre_dashboard_records_the_targets_it_lists(db, world):
     target = services.operation_target_save(
         actor=ms, operation=Operation.objects.get(code="SCEPTRE"), area=Area.objects.get(code="BE"),
         subject_reference="N5000001", subject_name="Alex Blade", location="Lozells Road", rank=1,
-        reason="Carries a knife.",
+        reason="Carries a knife.", allow_closed_operation=True,  # Sceptre is closed: its list is history
     )  # fmt: skip
     path = "/dashboards/operations/SCEPTRE/"
     mark = last_audit_id()

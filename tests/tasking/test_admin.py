@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from operations.models import AuditEntry, Resource
+from operations.models import AuditEntry, Operation, Resource
 from operations.roles import Role
 from tasking import services
 from tasking.demo import build_demo_activity
@@ -226,11 +226,13 @@ def test_a_threat_item_changed_in_the_admin_is_saved_by_the_service_and_audited(
 
 
 def test_an_operation_target_added_in_the_admin_is_audited(admin_client):
-    sceptre = OperationTarget.objects.first()
+    # Sceptre, the demo's list, is closed: a new target goes on a running operation's list.
+    listed = OperationTarget.objects.first()
+    guardian = Operation.objects.get(code="GUARDIAN")
 
     response = admin_client.post(
         f"{changelist('operationtarget')}add/",
-        {"operation": sceptre.operation_id, "area": sceptre.area_id, "rank": 4, "status": "outstanding",
+        {"operation": guardian.pk, "area": listed.area_id, "rank": 4, "status": "outstanding",
          "subject_reference": "DEMO-S999999", "reason": "Added in the admin"},
     )  # fmt: skip
 

@@ -134,3 +134,30 @@ def test_a_request_names_only_an_outstanding_target_of_its_own(api, mission_user
     assert response.status_code == 400
     assert says in str(response.json()["target"])
     assert Request.objects.count() == before
+
+
+def test_an_arrest_matches_its_target_whatever_the_case_and_spaces_of_the_reference(api, mission_user):
+    wanted = target(mission_user, "GUARDIAN", "N0055555")
+    mission = mission_make(mission_user, S.IN_PROGRESS, operation="GUARDIAN", subject_reference="n0055555")
+    Request.objects.filter(pk=mission.request_id).update(
+        subject_reference=" n0055555 "
+    )  # logged before trimming
+
+    post(api.as_user(mission_user), mission, "outcome", {"result": "arrested", "arrests": 1})
+
+    wanted.refresh_from_db()
+    assert (wanted.status, wanted.arrest_mission_id) == ("arrested", mission.pk)
+
+
+def test_a_subject_reference_of_spaces_ticks_off_no_target(api, mission_user):
+    by_place = services.operation_target_save(
+        actor=mission_user, operation=Operation.objects.get(code="GUARDIAN"),
+        area=Area.objects.get(code="BE"), location="12 High Street", rank=1, reason="Supply address.",
+    )  # fmt: skip
+    mission = mission_make(mission_user, S.IN_PROGRESS, operation="GUARDIAN")
+    Request.objects.filter(pk=mission.request_id).update(subject_reference="   ")
+
+    post(api.as_user(mission_user), mission, "outcome", {"result": "arrested", "arrests": 1})
+
+    by_place.refresh_from_db()
+    assert by_place.status == "outstanding"

@@ -119,6 +119,33 @@ def test_a_request_not_yet_assessed_is_scored_again_for_its_new_npu_as_when_rece
     ]
 
 
+def test_a_back_dated_request_keeps_its_score_when_only_the_npu_changes(
+    mission_user, supervisor, time_machine
+):
+    # Logged at 12:00 as received at 09:00: its deadline points were counted at 12:00 (45 h left).
+    # Scoring it again as of its receipt (48 h left) would change it though no NPU rule applies.
+    time_machine.move_to(datetime(2026, 5, 4, 12, 0, tzinfo=UTC), tick=False)
+    request = request_make(
+        mission_user,
+        kind=RequestKind.FORENSIC_ARREST,
+        area="BE",
+        offence_group="robbery",
+        received_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+    )
+    before = (request.priority_score, request.grade)
+    time_machine.move_to(datetime(2026, 5, 4, 12, 30, tzinfo=UTC), tick=False)
+
+    corrected = services.request_area_correct(
+        actor=supervisor, request=request, area=Area.objects.get(code="BW"), reason=REASON
+    )
+
+    stored = Request.objects.get(pk=request.pk)
+    assert (corrected.priority_score, corrected.grade) == before
+    assert (stored.priority_score, stored.grade) == before
+    entry = AuditEntry.objects.get(object_type="tasking.request", action=AuditEntry.Action.UPDATE)
+    assert "priority" not in entry.changes
+
+
 def test_a_correction_changes_the_missions_version_so_a_stale_form_is_refused(supervisor):
     mission = mission_make(supervisor, Mission.State.IN_PROGRESS, area="BE")
     seen = mission.version
