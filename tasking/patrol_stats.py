@@ -6,8 +6,8 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import HotGrid, PatrolVisit, ScheduledPatrol
-from .models.periods import LONDON
+from .models import HotGrid, PatrolTrial, PatrolVisit, ScheduledPatrol
+from .models.periods import LONDON, period_bounds_for_day
 
 GROUPS = {
     "grid": "grid__code",
@@ -95,10 +95,24 @@ def still_to_patrol(period, now=None):
     )
 
 
+def trial_start(operation):
+    """When the operation's trial starts counting: the start of the tasking period of its first
+    day; None when it has no trial."""
+    trial = PatrolTrial.objects.filter(operation=operation).only("starts_on").first()
+    return period_bounds_for_day(trial.starts_on)[0] if trial is not None else None
+
+
 def trial_readout(operation, patrols=None, visits=None):
-    """Per arm: grids, patrols scheduled, compliance and dosage (crime and harm come from performance)."""
+    """Per arm: grids, patrols scheduled, compliance and dosage (crime and harm come from performance).
+
+    Only patrols and visits from the trial's start count: a grid's arm is its arm from then on, and
+    what was done on it before says nothing of that arm (a grid moved out of control before the
+    start would carry its earlier patrols into treatment). Without a trial, all of them count."""
     patrols = ScheduledPatrol.objects.filter(grid__operation=operation) if patrols is None else patrols
     visits = PatrolVisit.objects.filter(grid__operation=operation) if visits is None else visits
+    since = trial_start(operation)
+    if since is not None:
+        patrols, visits = patrols.filter(starts_at__gte=since), visits.filter(arrived_at__gte=since)
     grids = dict(
         HotGrid.objects.filter(operation=operation)
         .values_list("trial_arm")

@@ -4,6 +4,7 @@ patrol history."""
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from operations.audit import audit_record
 from operations.events import event_emit
@@ -13,11 +14,14 @@ from operations.models import AuditEntry
 from ..geo import geometry_validate
 from ..models import HotGrid, PatrolTrial, PatrolVisit, PatrolWindow, ScheduledPatrol
 from .grid_schedule import (
+    day_start,
     orphans_relink,
     patrols_after_retirement_remove,
     patrols_of_windows_remove,
+    patrols_remove,
+    unworked_patrols,
 )
-from .patrols import patrol_schedule_for
+from .patrols import grid_patrols_schedule_now, patrol_schedule_for
 
 
 @transaction.atomic
@@ -27,8 +31,10 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
     list of dicts {weekdays, start_time, end_time}.
 
     Scheduled patrols that no longer apply and that nobody has worked on (no compliant visit, no
-    cover request) are removed with the change: those of a removed window not yet started, and
-    those after the grid's last active day when it is retired. The count is audited."""
+    cover request) are removed with the change: those of a removed window not yet started, those
+    after the grid's last active day when it is retired, and those from its trial's start when it
+    is put in the control arm. A grid taken out of the control arm gets the current period's
+    patrols at once. The counts are audited."""
     creating = grid is None
     stored = None if creating else _stored(grid)
     grid = grid or HotGrid()
@@ -49,9 +55,18 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
         removed += _windows_replace(grid, windows, changes, regenerate=not creating)
     if stored is not None and _retired_earlier(stored["active_to"], grid.active_to):
         removed += patrols_after_retirement_remove(grid)
+    added = 0
+    if stored is not None and stored["trial_arm"] != grid.trial_arm:
+        into, out_of = grid.trial_arm == HotGrid.Arm.CONTROL, stored["trial_arm"] == HotGrid.Arm.CONTROL
+        if into:
+            removed += patrols_remove(unworked_patrols(grid=grid, starts_at__gte=_control_from(grid)))
+        elif out_of:
+            added = grid_patrols_schedule_now(grid)
     audit_changes = {k: v for k, v in changes.items() if k != "geometry"}
     if removed:
         audit_changes["scheduled_patrols_removed"] = removed
+    if added:
+        audit_changes["scheduled_patrols_added"] = added
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
         obj=grid, changes=audit_changes, reason=reason,
@@ -64,6 +79,13 @@ def hot_grid_save(*, actor, grid=None, offence_groups=None, windows=None, reason
             aggregate=grid,
         )
     return grid
+
+
+def _control_from(grid):
+    """From when a grid put in control loses its unworked patrols: its operation's trial's start,
+    as randomising does, or now when no trial has been randomised (patrols already started stay)."""
+    trial = PatrolTrial.objects.filter(operation_id=grid.operation_id).first() if grid.operation_id else None
+    return day_start(trial.starts_on) if trial is not None else timezone.now()
 
 
 def _stored(grid):

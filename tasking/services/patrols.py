@@ -226,6 +226,7 @@ def patrol_gap_cover(*, actor, patrol, reason=""):
         requested_by="TRM: hot-grid gap",
         due_by=max(timezone.now() + timedelta(hours=24), patrol.arrive_by + timedelta(hours=24)),
         reason="hot-grid gap cover",
+        allow_closed_operation=True,  # the cover carries its grid's operation, even one closed since
     )
     patrol.cover_request = request
     patrol.save(update_fields=["cover_request"])
@@ -237,3 +238,14 @@ def patrol_schedule_for(moment=None):
     period = period_for(moment or timezone.now())
     patrol_schedule_generate(period=period)
     return period
+
+
+def grid_patrols_schedule_now(grid):
+    """Schedule the current period's patrols at once for a grid that has just become one to patrol
+    (out of a trial's control arm), rather than at the schedule's next run; the number added, for
+    the caller's audit entry. In the caller's transaction."""
+    period = period_for(timezone.now())
+    mine = ScheduledPatrol.objects.filter(grid=grid, period=period)
+    before = mine.count()
+    patrol_schedule_generate(period=period)
+    return mine.count() - before

@@ -14,6 +14,7 @@ from operations.models import AuditEntry
 
 from ..models import HotGrid, PatrolTrial
 from .grid_schedule import day_start, patrols_remove, unworked_patrols
+from .patrols import grid_patrols_schedule_now
 
 
 def _assign(grids, seed, stratum):
@@ -72,7 +73,9 @@ def _randomise(*, actor, operation, seed, starts_on):
     """Grids active on the start day are assigned; others of the operation (retired before it, or
     not yet active) are left out of both arms. A grid put in control loses its patrols from the
     start on that nobody has worked on (no compliant visit, no cover request): control is business
-    as usual, and a patrol left on it would count as a gap in the control arm's read-out."""
+    as usual, and a patrol left on it would count as a gap in the control arm's read-out. A grid
+    taken out of control (a re-randomisation before the start) gets the current period's patrols
+    at once, not at the schedule's next run."""
     grids = list(
         HotGrid.objects.filter(active_on(starts_on), operation=operation)
         .select_related("area")
@@ -90,6 +93,7 @@ def _randomise(*, actor, operation, seed, starts_on):
     for grid in [*grids, *outside]:
         arm = arms.get(grid.pk, "")
         changes = {}
+        left_control = grid.trial_arm == HotGrid.Arm.CONTROL and arm != HotGrid.Arm.CONTROL
         if grid.trial_arm != arm:
             changes["trial_arm"] = [grid.trial_arm, arm]
             grid.trial_arm = arm
@@ -98,6 +102,10 @@ def _randomise(*, actor, operation, seed, starts_on):
             removed = patrols_remove(unworked_patrols(grid=grid, starts_at__gte=day_start(starts_on)))
             if removed:
                 changes["scheduled_patrols_removed"] = removed
+        elif left_control:
+            added = grid_patrols_schedule_now(grid)
+            if added:
+                changes["scheduled_patrols_added"] = added
         if changes:
             audit_record(
                 actor=actor, action=AuditEntry.Action.UPDATE, obj=grid, changes=changes,

@@ -124,13 +124,8 @@ class PatrolTrialView(PatrolScreenMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         operation = self.operation
         trial = PatrolTrial.objects.select_related("randomised_by").filter(operation=operation).first()
-        patrols = ScheduledPatrol.objects.filter(grid__operation=operation)
-        visits = PatrolVisit.objects.filter(grid__operation=operation)
-        if trial is not None:
-            since = period_bounds_for_day(trial.starts_on)[0]
-            patrols, visits = patrols.filter(starts_at__gte=since), visits.filter(arrived_at__gte=since)
         balance = services.trial_balance(operation)
-        readout = patrol_stats.trial_readout(operation, patrols=patrols, visits=visits)
+        readout = patrol_stats.trial_readout(operation)  # from the trial's start
         for row in readout:
             row["label"] = ARMS[row["arm"]]
         form = self.bound_form
