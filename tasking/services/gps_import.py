@@ -16,9 +16,10 @@ from operations.dates import day_in_range, day_out_of_range_message
 from operations.models import Resource
 
 from ..geo import GridIndex
-from ..models import HotGrid, PatrolVisit
+from ..models import HotGrid, PatrolVisit, ScheduledPatrol
 from ..models.patrols import FUTURE_ALLOWANCE
 from ..models.periods import LONDON
+from .patrol_visits import allowance_spans, grid_was_active
 from .patrols import patrol_visit_log
 
 REQUIRED_COLUMNS = ["resource", "officer", "timestamp", "lat", "lon"]
@@ -124,13 +125,11 @@ def _read_points(stream, report, progress):
     return points
 
 
-def _active_on(grid, day):
-    return grid.active_from <= day and (grid.active_to is None or day <= grid.active_to)
-
-
-def _visits_from(points, index, tolerance, report):
+def _visits_from(points, index, tolerance, report, spans):
     """Merge consecutive points of one officer in one grid, gaps under ``tolerance``, into visits.
-    A point is in a grid only on the (London) days that grid is active: after a grid is retired, or
+    A point is in a grid only while the grid takes visits, by the rule a visit logged by hand
+    meets (``grid_was_active``): on its active (London) days, or after its last one within the
+    arrival allowance of a patrol of those days (``spans``). Otherwise, after a grid is retired or
     before it starts, a point on its ground counts as outside it and ends any visit there."""
     visits = []
     points = sorted(points, key=lambda p: (p.resource.code, p.officer, p.at))
@@ -140,8 +139,9 @@ def _visits_from(points, index, tolerance, report):
         key = (point.resource.pk, point.officer)
         grids = index.grids_at(point.lon, point.lat)
         if grids:
-            day = point.at.astimezone(LONDON).date()
-            grids = [grid for grid in grids if _active_on(grid, day)]
+            grids = [
+                grid for grid in grids if grid_was_active(grid, point.at, point.at, spans.get(grid.pk, []))
+            ]
         if grids:
             report.points_in_grids += 1
         else:
@@ -191,14 +191,21 @@ def patrol_points_import(*, actor, data, tolerance_minutes=None, skip_bad_rows=F
         )
     if not points:
         return report
-    # The grids active on any day of the file, in one read; each point is then matched only
-    # against those active on its own day.
+    # The grids active on any day of the file, or retired before it with a patrol that could still
+    # be made during it, in one read, with those patrols' spans in another; each point is then
+    # matched only against the grids that take visits at its own time.
     first, last = min(p.at for p in points), max(p.at for p in points)
-    grids = HotGrid.objects.filter(
-        Q(active_to__isnull=True) | Q(active_to__gte=timezone.localdate(first, LONDON)),
-        active_from__lte=timezone.localdate(last, LONDON),
+    reaching = ScheduledPatrol.objects.filter(starts_at__lte=last, arrive_by__gte=first).values("grid_id")
+    grids = list(
+        HotGrid.objects.filter(
+            Q(active_to__isnull=True)
+            | Q(active_to__gte=timezone.localdate(first, LONDON))
+            | Q(pk__in=reaching),
+            active_from__lte=timezone.localdate(last, LONDON),
+        )
     )
-    visits = _visits_from(points, GridIndex(grids), tolerance, report)
+    spans = allowance_spans(grids, first, last)
+    visits = _visits_from(points, GridIndex(grids), tolerance, report, spans)
     with transaction.atomic():  # one visit refused rolls back every visit before it
         for resource, officer, grid, arrived_at, left_at, line in visits:
             key = _import_key(resource, officer, grid, arrived_at, left_at)

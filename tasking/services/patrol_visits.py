@@ -3,7 +3,7 @@ future, no longer than a shift, and on a grid that was active then (or within th
 of a patrol it had on its last active day)."""
 
 import math
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -31,29 +31,39 @@ def _length_text(length):
     return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
 
 
-def _day_start(day):
-    """Midnight at the start of local (London) date ``day``."""
-    return datetime.combine(day, time(0), tzinfo=LONDON)
+def allowance_spans(grids, since, until):
+    """{grid id: [(starts_at, arrive_by)]}: for each retired grid of ``grids``, its patrols that
+    start on one of its active (London) days and can still be made after its last one, overlapping
+    [``since``, ``until``]. That arrival allowance is when the grid still takes visits after it
+    was retired. One query for all the grids."""
+    retired = {grid.pk: grid for grid in grids if grid.pk is not None and grid.active_to is not None}
+    if not retired:
+        return {}
+    spans = {}
+    for grid_id, starts_at, arrive_by in ScheduledPatrol.objects.filter(
+        grid_id__in=list(retired), starts_at__lte=until, arrive_by__gte=since
+    ).values_list("grid_id", "starts_at", "arrive_by"):
+        grid = retired[grid_id]
+        on_active_day = grid.active_from <= timezone.localdate(starts_at, LONDON) <= grid.active_to
+        if on_active_day and timezone.localdate(arrive_by, LONDON) > grid.active_to:
+            spans.setdefault(grid_id, []).append((starts_at, arrive_by))
+    return spans
 
 
-def active_patrols(grid):
-    """The grid's scheduled patrols starting on one of its active (London) days."""
-    patrols = ScheduledPatrol.objects.filter(grid=grid, starts_at__gte=_day_start(grid.active_from))
-    if grid.active_to:
-        patrols = patrols.filter(starts_at__lt=_day_start(grid.active_to + timedelta(days=1)))
-    return patrols
+def grid_was_active(grid, arrived_at, left_at, spans=None):
+    """Whether a visit from ``arrived_at`` to ``left_at`` (or a GPS point, the two equal) can have
+    been made to ``grid`` while it was to be patrolled: it overlaps the grid's active (London)
+    days, or the arrival allowance of a patrol of those days (a Guardian patrol on a retired grid's
+    last day may be made up to 24 h later). The one rule for visits logged by hand and imported.
 
-
-def _grid_was_active(grid, arrived_at, left_at):
-    """Whether the visit overlaps the grid's active days, as it would overlap a patrol there, or
-    could satisfy one of its patrols on those days: a Guardian patrol on the grid's last day may be
-    made up to 24 h later. The query runs only when the dates alone do not settle it."""
-    first, last = timezone.localdate(arrived_at), timezone.localdate(left_at)
+    ``spans`` are the grid's allowance spans when the caller has read them for many grids at once
+    (``allowance_spans``); otherwise they are read here, only when the dates alone do not settle it."""
+    first, last = timezone.localdate(arrived_at, LONDON), timezone.localdate(left_at, LONDON)
     if not (last < grid.active_from or (grid.active_to and first > grid.active_to)):
         return True
-    if grid.pk is None:
-        return False
-    return active_patrols(grid).filter(starts_at__lte=left_at, arrive_by__gte=arrived_at).exists()
+    if spans is None:
+        spans = allowance_spans([grid], arrived_at, left_at).get(grid.pk, [])
+    return any(starts_at <= left_at and arrive_by >= arrived_at for starts_at, arrive_by in spans)
 
 
 def visit_bounds_check(*, grid, arrived_at, left_at):
@@ -80,7 +90,7 @@ def visit_bounds_check(*, grid, arrived_at, left_at):
             f"A visit lasts at most {_length_text(MAX_VISIT_LENGTH)}, an officer's shift; this one is "
             f"{_length_text(length)}: check the arrival and departure dates.",
         )
-    if not _grid_was_active(grid, arrived_at, left_at):
+    if not grid_was_active(grid, arrived_at, left_at):
         until = f" to {day_text(grid.active_to)}" if grid.active_to else ""
         tense = "was" if grid.active_to and grid.active_to < timezone.localdate() else "is"
         errors["grid"] = (

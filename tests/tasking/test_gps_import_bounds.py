@@ -7,7 +7,9 @@ a 500.
 
 A point counts in a grid only on the days that grid is active (London days): a file spanning the
 day a grid was retired, or the day one became active, imports the visits of the active days and
-counts the other points as outside any grid, instead of refusing the whole file.
+counts the other points as outside any grid, instead of refusing the whole file. After a grid's
+last active day, a point still counts while a patrol of its active days can be made (its arrival
+allowance), by the rule a visit logged by hand meets.
 
 The clock stands at 09:00 on Friday 12 June 2026 (London)."""
 
@@ -18,8 +20,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from operations.dates import day_out_of_range_message
+from tasking import services
 from tasking.geo import square_cell
-from tasking.models import PatrolVisit
+from tasking.models import PatrolVisit, ScheduledPatrol
 from tasking.models.periods import LONDON
 from tasking.services import ImportRejected, patrol_points_import
 
@@ -189,3 +192,27 @@ def test_the_active_day_of_a_point_is_its_london_day_not_its_utc_day():
 
     assert (report.points_in_grids, report.points_outside, report.visits_created) == (2, 1, 1)
     assert found() == [("HG-OLD", "PC 1", "10 23:50", "10 23:54")]
+
+
+# ---------------------------------------------------------------- a retired grid's arrival allowance
+
+
+def test_points_within_a_retired_grids_arrival_allowance_import_as_a_visit_logged_by_hand_would():
+    # A Guardian patrol at 18:00 on 10 June may be made until 18:00 on the 11th; the grid was
+    # retired after the 10th. The file holds only the 11th: a visit then is taken, as by hand.
+    grid = grid_make(code="HG-G", operation="GUARDIAN", active_from=date(2026, 1, 5), geometry=CELL)
+    services.patrol_schedule_generate(period=services.period_for_day(date(2026, 6, 10)))
+    services.hot_grid_save(actor=None, grid=grid, active_to=date(2026, 6, 10))
+    data = csv(
+        point("2026-06-11T09:00:00+01:00"),
+        point("2026-06-11T09:04:00+01:00"),
+        point("2026-06-11T18:30:00+01:00", officer="PC 2"),  # after the allowance: outside
+        point("2026-06-11T18:34:00+01:00", officer="PC 2"),
+    )
+
+    report = patrol_points_import(actor=None, data=data)
+
+    assert (report.points_in_grids, report.points_outside, report.visits_created) == (2, 2, 1)
+    assert found() == [("HG-G", "PC 1", "11 09:00", "11 09:04")]
+    patrol = ScheduledPatrol.objects.get(grid=grid)
+    assert patrol.compliant_visit == PatrolVisit.objects.get()
