@@ -42,17 +42,19 @@ def _window_instances(window, period):
 
 
 @transaction.atomic
-def patrol_schedule_generate(*, period):
-    """Scheduled patrols for ``period`` from the active, non-control grids. Idempotent."""
+def patrol_schedule_generate(*, period, grids=None):
+    """Scheduled patrols for ``period`` from the active, non-control grids (only ``grids``, when
+    given). Idempotent. Returns how many the period (of those grids) has."""
     day = period.starts_at.astimezone(LONDON).date()
-    grids = (
-        HotGrid.objects.filter(Q(active_to__isnull=True) | Q(active_to__gte=day), active_from__lte=day)
-        .exclude(trial_arm=HotGrid.Arm.CONTROL)
-        .select_related("operation")
-        .prefetch_related("windows")
-    )
+    scheduled = ScheduledPatrol.objects.filter(period=period)
+    active = HotGrid.objects.filter(Q(active_to__isnull=True) | Q(active_to__gte=day), active_from__lte=day)
+    if grids is not None:
+        ids = [grid.pk for grid in grids]
+        scheduled, active = scheduled.filter(grid_id__in=ids), active.filter(pk__in=ids)
     wanted = []
-    for grid in grids:
+    for grid in (
+        active.exclude(trial_arm=HotGrid.Arm.CONTROL).select_related("operation").prefetch_related("windows")
+    ):
         for window in grid.windows.all():
             for starts_at, ends_at in _window_instances(window, period):
                 wanted.append(
@@ -61,9 +63,8 @@ def patrol_schedule_generate(*, period):
                         arrive_by=_arrival_deadline(grid.operation, starts_at, ends_at),
                     )
                 )  # fmt: skip
-    before = ScheduledPatrol.objects.filter(period=period).count()
+    before = scheduled.count()
     ScheduledPatrol.objects.bulk_create(wanted, ignore_conflicts=True)
-    scheduled = ScheduledPatrol.objects.filter(period=period)
     _match_patrols(list(scheduled.filter(compliant_visit__isnull=True)))
     after = scheduled.count()
     if after != before:
@@ -245,7 +246,5 @@ def grid_patrols_schedule_now(grid):
     (out of a trial's control arm), rather than at the schedule's next run; the number added, for
     the caller's audit entry. In the caller's transaction."""
     period = period_for(timezone.now())
-    mine = ScheduledPatrol.objects.filter(grid=grid, period=period)
-    before = mine.count()
-    patrol_schedule_generate(period=period)
-    return mine.count() - before
+    before = ScheduledPatrol.objects.filter(grid=grid, period=period).count()
+    return patrol_schedule_generate(period=period, grids=[grid]) - before

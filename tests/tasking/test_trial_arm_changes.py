@@ -57,6 +57,17 @@ def test_a_grid_moved_out_of_control_before_the_start_gets_todays_patrols_at_onc
     assert last_update(grid).changes["scheduled_patrols_added"] == 1
 
 
+def test_moving_one_grid_out_of_control_schedules_that_grid_only(supervisor):
+    grid = grid_make(supervisor, code="HG-ARM", operation="VIBRANT", trial_arm=HotGrid.Arm.CONTROL)
+    services.patrol_schedule_for()
+    other = grid_make(supervisor, code="HG-NEW", operation="VIBRANT")  # added after today's schedule ran
+
+    services.hot_grid_save(actor=supervisor, grid=grid, trial_arm=HotGrid.Arm.TREATMENT)
+
+    assert todays_patrols(grid).count() == 1
+    assert not todays_patrols(other).exists()  # it waits for the schedule's next run, as before
+
+
 def test_a_re_randomisation_before_the_start_schedules_the_grids_it_takes_out_of_control(supervisor):
     grids = [grid_make(supervisor, code=f"HG-R{i}", operation="VIBRANT") for i in range(6)]
     services.hot_grids_randomise(actor=supervisor, operation=vibrant(), seed=1, starts_on=TOMORROW)
