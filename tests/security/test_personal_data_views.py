@@ -8,30 +8,18 @@ records (the ids a list showed) and the page, as the app's own audited pages do.
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from operations.models import Area, AuditEntry, Operation
 from tasking import services
 from tasking.models import Mission, Request
 from tests.tasking.factories import SCORES, last_audit_id, mission_make
 
+from .clients import api_as, signed_in
+
 
 def views_since(mark, **filters):
     return list(AuditEntry.objects.filter(pk__gt=mark, action="view", **filters).order_by("id"))
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def assert_one_view(mark, *, actor, object_type, object_id, path):
