@@ -254,6 +254,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery closes every database connection before and after each task unless told to reuse them:
+# each task would then start a new PostgreSQL backend (a fork, authentication and a cold catalogue
+# cache), which under a steady stream of outcomes cost more than the work itself. Connections are
+# kept as a web request keeps them (``config.celery``: CONN_MAX_AGE and health checks), and Celery
+# itself closes them only after this many task calls.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 
 # Domain settings.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")

@@ -118,6 +118,9 @@ def redis_broker():
     client.close()
 
 
+WORKER_APPLICATION_NAME = "tracker-test-worker"
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, redis_broker, tmp_path, settings):
     """A worker on the test database and Redis; this process enqueues to the same broker.
@@ -137,6 +140,8 @@ def celery_worker_process(transactional_db, redis_broker, tmp_path, settings):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         # The tests read the worker's log to see tasks succeed: keep Celery's per-task lines.
         "CELERY_TRACE_LOG_LEVEL": "INFO",
+        # Names the worker's database sessions, for the tests that look at them.
+        "PGAPPNAME": WORKER_APPLICATION_NAME,
     }
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     point_celery_at(broker_url, always_eager=False)

@@ -4,9 +4,11 @@ events whose message the broker lost."""
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from operations.events import event_emit, outbox_sweep
+
+from .conftest import WORKER_APPLICATION_NAME
 
 pytestmark = [
     pytest.mark.postgres,
@@ -63,3 +65,26 @@ def test_sweep_recovers_an_event_whose_message_the_broker_lost(celery_worker_pro
     event = wait_until_processed(event, worker)
     assert event.attempts == 1
     assert outbox_sweep(older_than_seconds=0) == 0
+
+
+def worker_sessions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+            [WORKER_APPLICATION_NAME],
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def test_worker_keeps_its_database_session_from_one_task_to_the_next(celery_worker_process):
+    # Celery on its own closes every connection around each task: each would then start a new
+    # PostgreSQL backend. The worker keeps them as a web request does (CONN_MAX_AGE).
+    worker = celery_worker_process.start()
+    wait_until_processed(emit(), worker)
+    sessions = worker_sessions()
+    assert sessions, "the worker closed its database session after the task"
+
+    for _ in range(4):
+        wait_until_processed(emit(), worker)
+
+    assert worker_sessions() == sessions
