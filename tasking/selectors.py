@@ -66,8 +66,15 @@ def open_threat_items():
 def missions_awaiting_trm(before):
     """Missions not completed that the meeting of day ``before`` can carry over or cancel: those of a
     period that started before the one it plans (a mission not completed always has a period). One
-    of that period or a later one cannot be carried into it, so its meeting does not list it."""
-    return Mission.objects.filter(state=Mission.State.NOT_COMPLETED, period__day__lt=before)
+    of that period or a later one cannot be carried into it, so its meeting does not list it.
+
+    Written as "not of a period from that day on" (a handful of periods) rather than "of a period
+    before that day" (every period in the history): counting a backlog of a hundred thousand is
+    then one pass over the partial index of missions not completed, with no join."""
+    later = TaskingPeriod.objects.filter(day__gte=before).values("pk")
+    return Mission.objects.filter(state=Mission.State.NOT_COMPLETED, period__isnull=False).exclude(
+        period__in=later
+    )
 
 
 def periods_awaiting_trm(before, count):

@@ -212,6 +212,28 @@ class Outcome(MissionCoordinates):
         return f"{self.mission.reference}: {self.get_result_display()}"
 
     @property
+    def finds(self):
+        """What was found, one phrase a kind (``_finds.html``), only the kinds found."""
+        from django.template.defaultfilters import floatformat
+
+        def counted(n, one, many):
+            return f"{n} {one if n == 1 else many}"
+
+        phrases = [
+            self.arrests and counted(self.arrests, "arrest", "arrests"),
+            self.firearms and counted(self.firearms, "firearm", "firearms"),
+            self.ammunition_rounds and f"{self.ammunition_rounds} rounds",
+            self.knives_weapons and f"{self.knives_weapons} knives/weapons",
+            self.drugs_class_a_grams and f"Class A {floatformat(self.drugs_class_a_grams, '-2')} g",
+            self.drugs_class_b_grams and f"Class B {floatformat(self.drugs_class_b_grams, '-2')} g",
+            self.drugs_class_c_grams and f"Class C {floatformat(self.drugs_class_c_grams, '-2')} g",
+            self.cash_gbp and f"£{floatformat(self.cash_gbp, '-2')} cash",
+            self.vehicles and counted(self.vehicles, "vehicle/parts", "vehicles/parts"),
+            self.other_finds,
+        ]
+        return [phrase for phrase in phrases if phrase]
+
+    @property
     def has_finds(self):
         return any(getattr(self, name) for name in self.FIND_FIELDS) or bool(self.other_finds.strip())
 
