@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # kept as a web request keeps them (``config.celery``: CONN_MAX_AGE and health checks), and Celery
 # itself closes them only after this many task calls.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+# The worker yields the CPU to the web (``config.celery``; 19 is the lowest priority, 0 leaves it
+# alone). Where the two share a host, a burst of requests is served first and the indicators catch
+# up in fewer, larger batches, which cost a small part per outcome of what many small ones do:
+# competing as an equal, the worker took 40 % of the CPU under 32 clients and the API served half
+# the outcomes a second (BENCHMARKS.md).
+WORKER_NICE = env_int("WORKER_NICE", 19)
 
 # Domain settings.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
