@@ -18,6 +18,11 @@ class PerformanceConfig(AppConfig):
             60,
             "Safety net: recompute dirty indicator buckets an enqueued drain did not reach.",
         )
+        PERIODIC_TASKS["rolling windows"] = (
+            "performance.tasks.open_rolling_windows",
+            {"crontab": "0 0 1 * *"},
+            "At each month's turn, store the new rolling 12-month window for every indicator.",
+        )
         PERIODIC_TASKS["nightly reconcile"] = (
             "performance.tasks.reconcile_indicators",
             {"crontab": "30 2 * * *"},

@@ -11,14 +11,16 @@ import logging
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from operations.events import event_emit, is_dispatch_deferred
 from operations.queued import queued_flag_clear, send_unless_queued
 
 from . import periods
 from .calculators import CALCULATORS, FAMILIES, family_of
-from .engine import Context, recompute
-from .models import DirtyBucket
+from .engine import Context, _fetch, _store, _sum_into, recompute
+from .models import DirtyBucket, IndicatorValue
+from .rollup_sql import windows_store
 
 logger = logging.getLogger(__name__)
 DRAIN_LOCK = 7_337_001  # the advisory lock id that serialises indicator drains
@@ -129,7 +131,42 @@ def _drain_batch(batch):
         return len(claimed), len(changed)
 
 
-def _drain_lock():
+def rolling_windows_open(today=None):
+    """Store the rolling window that ends with the month of ``today`` (default: now) for every
+    indicator, area and operation with a month value in it. Drains keep only the windows whose
+    last month has begun (``periods.kept``): at a month's turn a new window opens, and a bucket
+    with no change in the new month would otherwise have no value for it until the reconcile.
+    Run at each month's turn (and harmless at any time: it recomputes from stored months).
+    Returns the number of values stored or changed."""
+    today = today or timezone.localdate()
+    start = periods.start_of(periods.ROLLING_12, today)
+    end = periods.end_of(periods.ROLLING_12, start)
+    with transaction.atomic():
+        _drain_lock(wait=True)  # a drain's roll-up of the same months is never half seen
+        keys = set(
+            IndicatorValue.objects.filter(
+                period_kind=periods.MONTH, period_start__gte=start, period_start__lt=end
+            )
+            .values_list("indicator_id", "area_id", "operation_key")
+            .distinct()
+            .order_by()
+        )
+        if not keys:
+            return 0
+        if connection.vendor == "postgresql":
+            changed = windows_store(keys, periods.ROLLING_12, [start])
+        else:
+            results = {}
+            _sum_into(results, periods.ROLLING_12, [start], _fetch(periods.MONTH, keys, start, end), keys)
+            changed = _store(Context(), results)
+        if changed:
+            event_emit(
+                "indicator.changed", payload={"count": len(changed), "values": _describe(changed[:500])}
+            )
+        return len(changed)
+
+
+def _drain_lock(*, wait=False):
     """One drain batch at a time (until its transaction ends). Two drains of different days of one
     month would otherwise each rebuild the month (and year, …) from the other's old day values,
     and whichever committed last would win. A drain that finds the lock taken returns instead of
@@ -138,6 +175,9 @@ def _drain_lock():
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK])
+            return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAIN_LOCK])
         return cursor.fetchone()[0]
 

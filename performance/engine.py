@@ -197,7 +197,8 @@ def _sum_into(results, kind, targets, values, keys):
 
 def _rollups(context, keys, base, base_start):
     """Every coarser period holding ``base_start`` for ``keys``, from stored values: weeks and
-    months from days, then quarters, years and rolling windows from months (two reads)."""
+    months from days, then quarters, years and the rolling windows kept (``periods.kept``) from
+    months (two reads)."""
     results = {}
     month = periods.start_of(periods.MONTH, base_start)
     month_values = {}
@@ -210,7 +211,11 @@ def _rollups(context, keys, base, base_start):
         _sum_into(results, periods.MONTH, [month], days, keys)
         # The month just summed is not stored yet: the coarser periods use it from here.
         month_values = {key[1:]: tuple(value) for key, value in results.items() if key[0] == periods.MONTH}
-    targets = {kind: periods.containing(kind, month) for kind in MONTH_ROLLUPS}
+    today = timezone.localdate()
+    targets = {
+        kind: [start for start in periods.containing(kind, month) if periods.kept(kind, start, today)]
+        for kind in MONTH_ROLLUPS
+    }
     lower = min(t for starts in targets.values() for t in starts)
     upper = max(periods.end_of(kind, t) for kind, starts in targets.items() for t in starts)
     months = _fetch(periods.MONTH, keys, lower, upper)

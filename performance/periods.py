@@ -69,6 +69,15 @@ def containing(kind, day):
     return [start_of(kind, day)]
 
 
+def kept(kind, start, today):
+    """Whether a value is kept for the period of ``kind`` starting ``start`` as of ``today``: every
+    period except a rolling window whose last month has not begun. Twelve windows hold a month,
+    and eleven of those holding the current month end in months to come: no page reads them, and
+    keeping them current cost eleven writes for every change. A window is stored from its last
+    month's first day (``performance.dirty.rolling_windows_open``)."""
+    return kind != ROLLING_12 or add_months(start, 11) <= today.replace(day=1)
+
+
 def label(kind, start):
     if kind == DAY:
         return f"{start:%a %d %b %Y}"

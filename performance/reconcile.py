@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Trunc
+from django.utils import timezone
 
 from . import periods
 from .calculators import FAMILIES, periods_tz
@@ -59,14 +60,15 @@ def expected_values(context, families=None):
             return value.date() if hasattr(value, "date") and callable(value.date) else value
 
         _accumulate(context, indicators, rows, sums, period_of)
-        _expand(expected, family.base, sums)
+        _expand(expected, family.base, sums, timezone.localdate())
     return expected
 
 
-def _expand(expected, base, sums):
+def _expand(expected, base, sums, today):
     """Add base-period sums into every period holding them. Days go into their day, week and
-    month; quarters, years and rolling windows are then filled from the month sums (values are
-    additive), so a day costs three additions instead of eighteen — the bulk of a reconcile."""
+    month; quarters, years and the rolling windows kept as of ``today`` (``periods.kept``) are then
+    filled from the month sums (values are additive), so a day costs three additions instead of
+    eighteen — the bulk of a reconcile."""
     months = sums
     if base == periods.DAY:
         months = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -78,7 +80,8 @@ def _expand(expected, base, sums):
         _add(expected, (periods.MONTH, i, a, o, month), n, d)
         for kind in MONTH_ROLLUPS:
             for target in periods.containing(kind, month):
-                _add(expected, (kind, i, a, o, target), n, d)
+                if periods.kept(kind, target, today):
+                    _add(expected, (kind, i, a, o, target), n, d)
 
 
 def _add(into, key, numerator, denominator):

@@ -4,7 +4,7 @@ reconcile (``performance.reconcile``: the SQLite path, and the oracle of this on
 One statement per calculator family: the family's grouped aggregate (the very query of the Python
 path) is summed for each source group's NPU and the force, its operation and 'all'
 (``Context.keys_for``); days roll up into weeks and months, months into quarters, calendar and
-financial years and rolling windows as ``periods`` defines them; the sums are unpivoted into one
+financial years and the rolling windows kept as ``periods`` defines them; the sums are unpivoted into one
 row per indicator and finished by unit (``Context.finish``); a FULL OUTER JOIN with the stored
 values keeps only the differences, in a temporary table. A repair is then one INSERT … ON CONFLICT
 DO UPDATE. What passes through Python is the differences alone, kept compact (``Differences``).
@@ -133,8 +133,12 @@ def _family_sql(context, indicators, family, queryset):
             " FROM base GROUP BY 2, 3, 4",
         ]
     rolled.append(f"SELECT '{periods.MONTH}', a, o, m, {plain} FROM months")
+    # The rolling windows kept are those whose last month has begun (``periods.kept``).
+    last_kept = periods.start_of(periods.ROLLING_12, timezone.localdate()).isoformat()
     for kind, start in _months_of("m").items():
-        series = " CROSS JOIN generate_series(0, 11) AS r" if kind == periods.ROLLING_12 else ""
+        series = ""
+        if kind == periods.ROLLING_12:
+            series = f" CROSS JOIN generate_series(0, 11) AS r WHERE {start} <= DATE '{last_kept}'"
         rolled.append(f"SELECT '{kind}', a, o, {start}, {sums} FROM months{series} GROUP BY 2, 3, 4")
     # Finished like Context.finish: rounded to 4 places (a count needs no rounding), once per
     # bucket (OFFSET 0 keeps the planner from repeating it in each indicator's row below).

@@ -98,9 +98,17 @@ def rollups_store(keys, base, base_start):
             [(periods.WEEK, week, periods.end_of(periods.WEEK, week)),
              (periods.MONTH, month, periods.end_of(periods.MONTH, month))],
         )  # fmt: skip
+    today = timezone.localdate()
     targets = [
         (kind, start, periods.end_of(kind, start))
         for kind in (periods.QUARTER, periods.YEAR, periods.FINANCIAL_YEAR, periods.ROLLING_12)
         for start in periods.containing(kind, month)
+        if periods.kept(kind, start, today)
     ]
     return changed + _upsert(keys, periods.MONTH, targets)
+
+
+def windows_store(keys, kind, starts):
+    """Store the periods of ``kind`` starting on ``starts`` for ``keys``, summed from stored
+    months; returns the changed values' keys."""
+    return _upsert(keys, periods.MONTH, [(kind, start, periods.end_of(kind, start)) for start in starts])

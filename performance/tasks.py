@@ -4,13 +4,18 @@ from celery import shared_task
 
 from operations.queued import queued_flag_clear
 
-from .dirty import indicators_drain
+from .dirty import indicators_drain, rolling_windows_open
 from .reconcile import RECONCILE_QUEUED, indicators_reconcile
 
 
 @shared_task
 def drain_indicators():
     return indicators_drain()
+
+
+@shared_task
+def open_rolling_windows():
+    return rolling_windows_open()
 
 
 @shared_task

@@ -13,6 +13,7 @@ from django.test import TestCase
 
 from operations.models import Area, CrimeRecord, OffenceGroup
 from operations.roles import Role
+from performance.dirty import rolling_windows_open
 from performance.models import Indicator, IndicatorValue
 from performance.reconcile import indicators_reconcile, python_reconcile
 from performance.reconcile_differences import Differences
@@ -95,6 +96,10 @@ def _history(desk, clock):
                 police_uk_row(month, "Possession of weapons", lsoa=BW_LSOA),
             )
         _child_group_crimes()
+        # Each month's turn opened its rolling window (the scheduled task): run for each turn the
+        # history crossed, over the months as they now stand.
+        for month in range(1, 6):
+            rolling_windows_open(today=date(2026, month, 1))
 
 
 def _missions(desk, n, clock, moment):
@@ -155,7 +160,7 @@ def test_on_postgresql_the_reconcile_runs_in_the_database_and_finds_the_drained_
     report = indicators_reconcile(repair=False)
     assert isinstance(report["differences"], Differences)
     assert report == python_reconcile(repair=False)
-    assert report["differences"] == [] and report["checked"] > 5000
+    assert report["differences"] == [] and report["checked"] > 4000
 
 
 def test_every_family_computed_from_nothing_is_reported_as_the_python_reconcile_reports_it(history):
