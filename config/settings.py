@@ -194,7 +194,7 @@ _CACHE_URL = os.environ.get("REDIS_URL") or (_BROKER_URL if _BROKER_URL.startswi
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not _CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    else {"BACKEND": "config.cache.ClientKeepingRedisCache", "LOCATION": _CACHE_URL}
 }
 
 REST_FRAMEWORK = {

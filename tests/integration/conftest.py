@@ -105,7 +105,7 @@ class CeleryWorkerProcess:
 def share_cache_with_worker(settings, url):
     """This process's cache on the worker's Redis, as in production (REDIS_URL for both): the
     queued-dispatch and queued-drain flags must be the worker's."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "config.cache.ClientKeepingRedisCache", "LOCATION": url}}
 
 
 @pytest.fixture
