@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an unauthenticated request with the first class's challenge, so
     # anonymous API calls get 401 with "WWW-Authenticate: Token" instead of a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "operations.authentication.TokenAndRoleAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["operations.permissions.RolePermission"],

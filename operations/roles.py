@@ -45,6 +45,13 @@ def user_role(user):
     return role
 
 
+def role_remember(user, rank):
+    """Keep for the request the role read with the user: ``rank`` is the highest role group's
+    rank (``Role``'s value), or None for none. A superuser is an Administrator, as in
+    ``user_role``."""
+    user._role_cache = Role.ADMINISTRATOR if user.is_superuser else (Role(rank) if rank else None)
+
+
 def has_role(user, role):
     """True when the user holds ``role`` or a role above it."""
     held = user_role(user)
