@@ -67,8 +67,10 @@ class Command(BaseCommand):
         }
         r["notes"].append(
             f"gunicorn: {o['workers']} sync workers; Celery: 1 worker, prefork concurrency "
-            f"{o['celery_concurrency']}; PostgreSQL database `{servers.database_name()}`, Redis {redis_url}; "
-            "load generator, servers and database share the same machine."
+            f"{o['celery_concurrency']}, at niceness {settings.WORKER_NICE} (WORKER_NICE: the worker and "
+            "its session; its PostgreSQL backends run at the database's own); PostgreSQL database "
+            f"`{servers.database_name()}`, Redis {redis_url}; load generator, servers and database "
+            "share the same machine."
         )
         r["notes"].append(
             "The generated history and the seeded values are vacuumed and analysed after loading, "
