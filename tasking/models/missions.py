@@ -229,7 +229,7 @@ class Outcome(MissionCoordinates):
             self.drugs_class_c_grams and f"Class C {floatformat(self.drugs_class_c_grams, '-2')} g",
             self.cash_gbp and f"£{floatformat(self.cash_gbp, '-2')} cash",
             self.vehicles and counted(self.vehicles, "vehicle/parts", "vehicles/parts"),
-            self.other_finds,
+            self.other_finds.strip(),
         ]
         return [phrase for phrase in phrases if phrase]
 

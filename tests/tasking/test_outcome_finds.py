@@ -26,6 +26,7 @@ def test_single_and_several_are_worded_apart_and_nothing_found_lists_nothing():
         "1 arrest", "2 firearms", "£99.49 cash", "2 vehicles/parts",
     ]  # fmt: skip
     assert Outcome().finds == []
+    assert Outcome(other_finds="  ").finds == []  # blank, as the outcome's has_finds reads it
 
 
 def test_the_list_is_rendered_escaped():
