@@ -62,3 +62,16 @@ def test_over_the_api_the_tokens_role_decides(client, viewer, administrator, ref
     assert post_area(viewer).status_code == 403
     assert post_area(administrator).status_code == 400  # allowed in; the empty area is refused
     assert client.get("/api/areas/", HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+def test_the_user_and_token_come_back_as_stored(mission_user, django_user_model):
+    mission_user.first_name, mission_user.email = "Ada", "ada@example.org"
+    mission_user.save()
+    stored_token = Token.objects.create(user=mission_user)
+    found, token = TokenAndRoleAuthentication().authenticate_credentials(stored_token.key)
+    stored = django_user_model.objects.get(pk=mission_user.pk)
+    for field in django_user_model._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(stored, field.attname), field.name
+    assert (token.key, token.user_id) == (stored_token.key, mission_user.pk)
+    assert token.created == stored_token.created
+    assert token.user is found and not found._state.adding
