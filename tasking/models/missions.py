@@ -40,7 +40,7 @@ class Mission(models.Model):
 
     request = models.OneToOneField("tasking.Request", on_delete=models.PROTECT, related_name="mission")
     # Copied from the request so that mission lists and indicators filter without a join.
-    kind = models.CharField(max_length=20, choices=RequestKind.choices, db_index=True)
+    kind = models.CharField(max_length=20, choices=RequestKind.choices)
     area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="missions")
     operation = models.ForeignKey(
         "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
@@ -49,10 +49,12 @@ class Mission(models.Model):
     resource = models.ForeignKey(
         "operations.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
     )
+    # Indexed by the (period, resource, …) and (state, due_by) indexes below, which lead with it.
     period = models.ForeignKey(
-        "tasking.TaskingPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+        "tasking.TaskingPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="missions",
+        db_index=False,
     )
-    state = models.CharField(max_length=14, choices=State.choices, default=State.PENDING, db_index=True)
+    state = models.CharField(max_length=14, choices=State.choices, default=State.PENDING)
     version = models.PositiveIntegerField(
         default=1, help_text="Optimistic concurrency: bumped on each change."
     )
@@ -70,6 +72,9 @@ class Mission(models.Model):
             # The TRM agenda lists each resource's first missions of a period by id, reading only those.
             models.Index(fields=["period", "resource", "id"], name="mission_period_resource_idx"),
             models.Index(fields=["state", "due_by"], name="mission_deadline_idx"),
+            # Plain indexes, not ``db_index``: that adds a second, pattern-matching index to a
+            # text column, and every outcome's update writes each index of its mission.
+            models.Index(fields=["kind"], name="mission_kind_idx"),
             # The TRM agenda walks periods for the missions still awaiting a decision.
             models.Index(
                 fields=["period", "due_by", "id"],
@@ -106,7 +111,8 @@ class MissionCoordinates(models.Model):
     table, with no join to the missions. Only correcting the request's NPU changes them, together
     (``request_area_correct``)."""
 
-    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+")
+    # Indexed by each table's (area, date) index, which leads with it.
+    area = models.ForeignKey("operations.Area", on_delete=models.PROTECT, related_name="+", db_index=False)
     operation = models.ForeignKey(
         "operations.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,7 +178,7 @@ class Outcome(MissionCoordinates):
     ]  # fmt: skip
 
     mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="outcome")
-    result = models.CharField(max_length=18, choices=Result.choices, db_index=True)
+    result = models.CharField(max_length=18, choices=Result.choices)
     # The most one outcome records of each count: far above any one warrant's finds, far below
     # the columns' limits, so that a slip of extra digits is refused where it is typed.
     arrests = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
@@ -197,7 +203,10 @@ class Outcome(MissionCoordinates):
 
     class Meta:
         ordering = ["-completed_at"]
-        indexes = [models.Index(fields=["area", "completed_at"], name="outcome_area_completed_idx")]
+        indexes = [
+            models.Index(fields=["area", "completed_at"], name="outcome_area_completed_idx"),
+            models.Index(fields=["result"], name="outcome_result_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(drugs_class_a_grams__gte=0)
