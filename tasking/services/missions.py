@@ -184,7 +184,6 @@ def mission_start(*, actor, mission, expected_version=None):
     return _record(mission, actor=actor, from_state=S.ALLOCATED, event_type="mission.started")
 
 
-@transaction.atomic
 def mission_log_outcome(*, actor, mission, expected_version=None, allow_before_start=False, **fields):
     """Complete a mission with its outcome. An arrest ticks off a matching operation target; a
     curfew breach raises a follow-up arrest request linked to the check.
@@ -193,12 +192,19 @@ def mission_log_outcome(*, actor, mission, expected_version=None, allow_before_s
     the demo data builder: it replays past periods, and the start it records is stamped with the
     time the demo is built.
 
-    On PostgreSQL the usual case is written in one statement (``outcome_statement``); whenever
-    that statement does not apply or changes nothing, the steps below run and say why."""
+    On PostgreSQL the usual case is written in one statement (``outcome_statement``): a statement
+    is a transaction of its own, so outside a caller's transaction it runs without BEGIN and
+    COMMIT round trips. Whenever that statement does not apply or changes nothing, the general
+    path runs, in a transaction, and says why."""
     if connection.vendor == "postgresql" and not allow_before_start:
         done = _log_outcome_in_one_statement(actor, mission, expected_version, fields)
         if done is not None:
             return done
+    return _log_outcome_in_steps(actor, mission, expected_version, allow_before_start, fields)
+
+
+@transaction.atomic
+def _log_outcome_in_steps(actor, mission, expected_version, allow_before_start, fields):
     mission = mission_locked(mission, expected_version, wanted=S.COMPLETED)
     _check_move(mission, S.COMPLETED)
     outcome = Outcome.of(mission, logged_by=actor, **fields)
