@@ -37,8 +37,14 @@ class Event(models.Model):
 class EventDelivery(models.Model):
     """One consumer's receipt of one event: the row that makes redelivery harmless."""
 
-    # Indexed by the unique (event, consumer) constraint, which leads with it.
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    # Indexed by the unique (event, consumer) constraint, which leads with it. No foreign key in
+    # the database: the dispatcher writes receipts only for events it holds locked, and the key's
+    # check, run at commit against each event the same transaction had just marked processed, was
+    # the worker's largest cost (about 0.3-0.5 ms of PostgreSQL time an event). Deleting an event
+    # through Django still deletes its receipts.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+    )
     consumer = models.CharField(max_length=120)
     delivered_at = models.DateTimeField(default=timezone.now)
 

@@ -126,3 +126,13 @@ def test_dispatch_after_a_fault_is_fixed_processes_the_event_once(
     assert event.last_error == ""
     assert event.attempts == 2
     assert set(event.deliveries.values_list("consumer", flat=True)) == {"tests.healthy", "tests.fragile"}
+
+
+def test_deleting_an_event_deletes_its_receipts(django_capture_on_commit_callbacks, register_consumer):
+    register_consumer("tests.recorder")
+    event, other = emit(django_capture_on_commit_callbacks), emit(django_capture_on_commit_callbacks)
+    assert EventDelivery.objects.filter(event__in=[event, other]).count() == 2
+
+    Event.objects.filter(pk=event.pk).delete()
+
+    assert list(EventDelivery.objects.values_list("event_id", flat=True)) == [other.pk]
