@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-requests",
             type=int,
-            default=3000,
+            default=10_000,
             help="Create-outcome requests per API run (upper bound; one fresh mission each).",
         )
         parser.add_argument(
