@@ -51,7 +51,11 @@ class Mission(models.Model):
     )
     # Indexed by the (period, resource, …) and (state, due_by) indexes below, which lead with it.
     period = models.ForeignKey(
-        "tasking.TaskingPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="missions",
+        "tasking.TaskingPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="missions",
         db_index=False,
     )
     state = models.CharField(max_length=14, choices=State.choices, default=State.PENDING)
