@@ -49,7 +49,8 @@ class Mission(models.Model):
     resource = models.ForeignKey(
         "operations.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
     )
-    # Indexed by the (period, resource, …) and (state, due_by) indexes below, which lead with it.
+    # No index of their own: period leads the (period, resource, …) indexes below and state the
+    # (state, due_by) one, which serve each alone too.
     period = models.ForeignKey(
         "tasking.TaskingPeriod",
         null=True,
