@@ -3,22 +3,18 @@ unusable (and the next use reconnects), and a healthy idle one is passed without
 
 import time
 
-import psycopg
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper as DjangoPostgreSQL
 
 from config.postgresql.base import DatabaseWrapper
+from tests.postgres_helpers import other_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _end_from_outside(pid):
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        dbname=params["dbname"], user=params.get("user"), host=params.get("host"), port=params.get("port"),
-        autocommit=True,
-    ) as other:  # fmt: skip
+    with other_connection(autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 

@@ -2,7 +2,6 @@
 outside a caller's transaction it is sent without BEGIN and COMMIT, and is committed when it
 returns. Anything else still runs in a transaction of its own and leaves nothing half-written."""
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -10,6 +9,7 @@ from operations.exceptions import Conflict
 from tasking import services
 from tasking.models import Mission, Outcome
 from tasking.services import outcome_statement
+from tests.postgres_helpers import other_connection
 
 from .factories import mission_make
 
@@ -18,10 +18,7 @@ S = Mission.State
 
 
 def seen_from_another_connection(mission):
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        dbname=params["dbname"], user=params.get("user"), host=params.get("host"), port=params.get("port"),
-    ) as other:  # fmt: skip
+    with other_connection() as other:
         return other.execute(
             "SELECT m.state, count(o.id) FROM tasking_mission m "
             "LEFT JOIN tasking_outcome o ON o.mission_id = m.id WHERE m.id = %s GROUP BY m.state",
